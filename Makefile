@@ -1,0 +1,64 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL := postgres://postgres@127.0.0.1:5432/portal
+DEV_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only}
+
+.PHONY: run test lint serve migrations-check messages clean
+
+# The first Python 3.12 or newer found: on PATH, then under pyenv.
+find_python = for c in python3.14 python3.13 python3.12 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	  if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$c; break; fi; \
+	done
+
+$(VENV)/.installed: pyproject.toml
+	@python=$$($(find_python)); \
+	if [ -z "$$python" ]; then \
+	  echo "No Python 3.12 or newer found. Install one (e.g. 'apt install python3.13' or 'pyenv install 3.13') and run make again."; \
+	  exit 1; \
+	fi; \
+	echo "Using $$python ($$($$python --version))"; \
+	[ -x $(PY) ] || $$python -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_demo
+	@echo
+	@echo "  Portal:  http://127.0.0.1:8000/          Catalog: http://127.0.0.1:8000/catalog/"
+	@echo "  Admin:   http://127.0.0.1:8000/admin/    DCAT:    http://127.0.0.1:8000/catalog/dcat.jsonld"
+	@echo "  Sign in with a demo account printed above."
+	@echo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed
+	@$(TEST_ENV) $(PY) -c 'import os, psycopg; psycopg.connect(os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()' 2>/dev/null \
+	  || { echo "PostgreSQL is not reachable at $${DATABASE_URL:-$(PG_URL)}: start it (pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start) or set DATABASE_URL."; exit 1; }
+	$(TEST_ENV) $(PY) -m pytest $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+migrations-check: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# Production-like: gunicorn, whitenoise, DEBUG off, persistent database connections.
+# HTTPS=0 because it serves plain HTTP on 127.0.0.1; behind a TLS proxy leave it unset.
+serve: $(VENV)/.installed
+	$(PY) manage.py collectstatic --noinput -v0
+	HTTPS=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECRET_KEY=$${SECRET_KEY:?set SECRET_KEY} \
+	  $(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:8000 --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+messages: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Base, DataHolder, Milestone
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["kind", "reached_on", "note"]
+
+
+@admin.register(Base)
+class BaseAdmin(admin.ModelAdmin):
+    list_display = ["acronym", "name", "data_holder", "catalog_reference", "milestones_reached"]
+    list_filter = ["milestones__kind", "data_holder", "update_frequency"]
+    list_select_related = ["data_holder"]
+    search_fields = ["acronym", "name", "keywords", "data_holder__name", "data_holder__acronym"]
+    prepopulated_fields = {"slug": ["acronym"]}
+    autocomplete_fields = ["data_holder"]
+    inlines = [MilestoneInline]
+    fieldsets = [
+        (None, {"fields": ["acronym", "slug", "name", "data_holder", "catalog_reference"]}),
+        (_("Description"), {"fields": ["description", "keywords", "documentation_url"]}),
+        (
+            _("Coverage"),
+            {"fields": ["population", "geography", "period_start", "period_end", "update_frequency"]},
+        ),
+        (
+            _("Access and citation"),
+            {"fields": ["access_conditions", "scientific_lead", "contact_email", "citation"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reached=Count("milestones"))
+
+    @admin.display(description=_("milestones reached"), ordering="reached")
+    def milestones_reached(self, base: Base) -> str:
+        return f"{base.reached} / {len(Milestone.Kind)}"
+
+
+@admin.register(DataHolder)
+class DataHolderAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "website", "base_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "acronym"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(base_total=Count("bases"))
+
+    @admin.display(description=_("bases"), ordering="base_total")
+    def base_count(self, holder: DataHolder) -> int:
+        return holder.base_total
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["base", "kind", "reached_on"]
+    list_filter = ["kind", ("reached_on", admin.DateFieldListFilter)]
+    list_select_related = ["base"]
+    search_fields = ["base__acronym", "base__name", "note"]
+    autocomplete_fields = ["base"]
+    date_hierarchy = "reached_on"

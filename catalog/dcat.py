@@ -1,0 +1,5 @@
+from django.http import JsonResponse
+
+
+def catalog_jsonld(request):
+    raise NotImplementedError

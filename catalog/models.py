@@ -1,0 +1,201 @@
+"""The catalog: data holders, the bases they hold, and each base's onboarding milestones."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class DataHolder(models.Model):
+    """An organisation that holds a catalog base and agrees, base by base, to provide it."""
+
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital")
+        CANCER_CENTRE = "cancer_centre", _("Cancer centre network")
+        AGENCY = "agency", _("Public health agency")
+        RESEARCH = "research", _("Research institute")
+        COMPANY = "company", _("Company")
+        REGIONAL = "regional", _("Regional body")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    website = models.URLField(_("website"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("data holder")
+        verbose_name_plural = _("data holders")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self) -> str:
+        return self.acronym or self.name
+
+
+class BaseQuerySet(models.QuerySet):
+    def with_holder(self) -> "BaseQuerySet":
+        return self.select_related("data_holder")
+
+    def having_reached(self, kind: str) -> "BaseQuerySet":
+        return self.filter(milestones__kind=kind)
+
+    def search(self, text: str) -> "BaseQuerySet":
+        """Case-insensitive search over what a visitor would type: names, words, holder."""
+        query = Q()
+        for word in text.split():
+            query &= (
+                Q(acronym__icontains=word)
+                | Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(keywords__icontains=word)
+                | Q(data_holder__name__icontains=word)
+                | Q(data_holder__acronym__icontains=word)
+            )
+        return self.filter(query)
+
+
+class Base(models.Model):
+    """A database of the catalog, copied to the hub's platform once onboarded."""
+
+    class Frequency(models.TextChoices):
+        # Codes of the EU "frequency" authority table, so the DCAT export can link to them.
+        CONTINUOUS = "CONT", _("Continuously updated")
+        DAILY = "DAILY", _("Daily")
+        WEEKLY = "WEEKLY", _("Weekly")
+        MONTHLY = "MONTHLY", _("Monthly")
+        QUARTERLY = "QUARTERLY", _("Quarterly")
+        ANNUAL = "ANNUAL", _("Annual")
+        IRREGULAR = "IRREG", _("Irregular")
+        NEVER = "NEVER", _("No longer updated")
+
+    acronym = models.CharField(_("acronym"), max_length=40, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("full name"), max_length=300)
+    description = models.TextField(_("description"))
+    data_holder = models.ForeignKey(
+        DataHolder,
+        on_delete=models.PROTECT,
+        related_name="bases",
+        verbose_name=_("data holder"),
+    )
+    catalog_reference = models.CharField(
+        _("catalog reference"),
+        max_length=40,
+        blank=True,
+        help_text=_("Leave empty while the reference is not yet assigned."),
+    )
+    population = models.TextField(_("population covered"), blank=True)
+    geography = models.CharField(_("geography covered"), max_length=200, blank=True)
+    period_start = models.DateField(_("period covered from"), null=True, blank=True)
+    period_end = models.DateField(
+        _("period covered until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while the base is still fed."),
+    )
+    update_frequency = models.CharField(
+        _("update frequency"), max_length=10, choices=Frequency, blank=True
+    )
+    access_conditions = models.TextField(_("access conditions"), blank=True)
+    documentation_url = models.URLField(_("documentation link"), blank=True)
+    keywords = models.CharField(
+        _("keywords"), max_length=500, blank=True, help_text=_("Separated by commas.")
+    )
+    scientific_lead = models.CharField(_("scientific lead"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    citation = models.TextField(
+        _("how to cite"), blank=True, help_text=_("Wording or DOI to cite in publications.")
+    )
+
+    objects = BaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["acronym"]
+        verbose_name = _("base")
+        verbose_name_plural = _("bases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="base_period_in_order",
+                violation_error_message=_("The period cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.acronym
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:base-detail", kwargs={"slug": self.slug})
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+    def timeline(self) -> list[dict]:
+        """The four milestones in onboarding order, reached or not, for the base's page.
+
+        Uses the prefetched milestones when the view prefetched them.
+        """
+        reached = {milestone.kind: milestone for milestone in self.milestones.all()}
+        steps = [
+            {"kind": kind, "label": label, "milestone": reached.get(kind)}
+            for kind, label in Milestone.Kind.choices
+        ]
+        return sorted(
+            steps,
+            key=lambda step: (step["milestone"] is None, step["milestone"] and step["milestone"].reached_on),
+        )
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def counts_by_kind(self) -> dict[str, int]:
+        """How many bases reached each kind of milestone; every kind present, zero included."""
+        counts = dict.fromkeys(Milestone.Kind.values, 0)
+        for row in self.values("kind").annotate(total=models.Count("base", distinct=True)):
+            counts[row["kind"]] = row["total"]
+        return counts
+
+    def reached_in(self, year: int) -> "MilestoneQuerySet":
+        return self.filter(reached_on__year=year)
+
+
+class Milestone(models.Model):
+    """A dated step of a base's onboarding; a base reaches each kind at most once."""
+
+    class Kind(models.TextChoices):
+        CONTRACT = "contract", _("Contract signed")
+        DOCUMENTATION = "documentation", _("Documentation")
+        PREPARATION = "preparation", _("Data preparation")
+        TRANSFER = "transfer", _("Transfer channel")
+
+    base = models.ForeignKey(
+        Base, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("base")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    reached_on = models.DateField(_("reached on"))
+    note = models.TextField(_("note"), blank=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reached_on", "kind"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base", "kind"],
+                name="milestone_once_per_base",
+                violation_error_message=_("This base already has a milestone of this kind."),
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "reached_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.base}: {self.get_kind_display()} ({self.reached_on:%Y-%m-%d})"
