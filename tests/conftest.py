@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import call_command
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def demo_catalog(db):
+    """The seven bases of the 2023 annual report, as `make run` shows them."""
+    from catalog.demo import load_catalog
+
+    load_catalog()
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="stella", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def load_demo(db):
+    def load():
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+
+    return load

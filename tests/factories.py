@@ -1,0 +1,47 @@
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+
+from catalog.models import Base, DataHolder, Milestone
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class DataHolderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DataHolder
+
+    name = factory.Sequence(lambda n: f"Data holder {n}")
+    acronym = factory.Sequence(lambda n: f"DH{n}")
+    kind = DataHolder.Kind.AGENCY
+
+
+class BaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Base
+
+    acronym = factory.Sequence(lambda n: f"BASE{n}")
+    slug = factory.LazyAttribute(lambda base: base.acronym.lower())
+    name = factory.Sequence(lambda n: f"Base number {n}")
+    description = "A base of the catalog."
+    data_holder = factory.SubFactory(DataHolderFactory)
+    period_start = date(2015, 1, 1)
+    keywords = "cancer, cohort"
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    base = factory.SubFactory(BaseFactory)
+    kind = Milestone.Kind.CONTRACT
+    reached_on = date(2023, 3, 1)
