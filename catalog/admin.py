@@ -25,7 +25,14 @@ class BaseAdmin(admin.ModelAdmin):
         (_("Description"), {"fields": ["description", "keywords", "documentation_url"]}),
         (
             _("Coverage"),
-            {"fields": ["population", "geography", "period_start", "period_end", "update_frequency"]},
+            {
+                "fields": [
+                    "population",
+                    "geography",
+                    ("period_start", "period_end"),
+                    "update_frequency",
+                ]
+            },
         ),
         (
             _("Access and citation"),

@@ -139,19 +139,24 @@ class Base(models.Model):
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
     def timeline(self) -> list[dict]:
-        """The four milestones in onboarding order, reached or not, for the base's page.
+        """The reached milestones by date, then the missing ones: the base page's timeline.
 
         Uses the prefetched milestones when the view prefetched them.
         """
+        return sorted(self.progress(), key=_reached_first_by_date)
+
+    def progress(self) -> list[dict]:
+        """The four milestones in their usual onboarding order, reached or not."""
         reached = {milestone.kind: milestone for milestone in self.milestones.all()}
-        steps = [
+        return [
             {"kind": kind, "label": label, "milestone": reached.get(kind)}
             for kind, label in Milestone.Kind.choices
         ]
-        return sorted(
-            steps,
-            key=lambda step: (step["milestone"] is None, step["milestone"] and step["milestone"].reached_on),
-        )
+
+
+def _reached_first_by_date(step: dict) -> tuple:
+    milestone = step["milestone"]
+    return (milestone is None, milestone.reached_on if milestone else None)
 
 
 class MilestoneQuerySet(models.QuerySet):

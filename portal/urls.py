@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+from projects.urls import sponsor_patterns
 
 admin.site.site_header = admin.site.site_title = "Health Data Hub"
 
@@ -11,7 +12,8 @@ urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("catalog/", include("catalog.urls")),
     path("projects/", include("projects.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("my/", include(sponsor_patterns)),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,419 @@
+"""Projects: applications to use catalog data, their versions, team, files and history."""
+
+from pathlib import Path
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Base
+
+
+class Organisation(models.Model):
+    """A sponsor organisation: the controller of the processing (responsable de traitement)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="organisations",
+        blank=True,
+        verbose_name=_("members"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sponsor organisation")
+        verbose_name_plural = _("sponsor organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    UNDER_REVIEW = "under_review", _("Under review")
+    AWAITING_AUTHORISATION = "awaiting_authorisation", _("Awaiting authorisation")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# What the sponsor team can expect next, shown on their list of projects.
+NEXT_STEPS = {
+    Status.DRAFT: _("Complete your application and submit it."),
+    Status.SUBMITTED: _("The hub checks that your application is complete and admissible."),
+    Status.CHANGES_REQUESTED: _("Answer the hub's questions, then resubmit."),
+    Status.UNDER_REVIEW: _("Scientific and ethical review (CESREES) in progress."),
+    Status.AWAITING_AUTHORISATION: _("Waiting for the authorisation (CNIL)."),
+    Status.APPROVED: _("Contracts with the data holders and data preparation."),
+    Status.IN_PROGRESS: _("Work on the data in your secure project space."),
+    Status.COMPLETED: _("Nothing more: the project is completed."),
+    Status.REJECTED: _("Nothing more: the application was rejected."),
+    Status.WITHDRAWN: _("Nothing more: the project was withdrawn."),
+}
+
+# States in which the sponsor team may still change the application's content.
+SPONSOR_EDITABLE = {Status.DRAFT, Status.CHANGES_REQUESTED}
+# States that end a project's life: nothing moves out of them.
+FINAL = {Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN}
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_member(self, user) -> "ProjectQuerySet":
+        """Projects whose team the user belongs to; staff see every project."""
+        if user.is_staff:
+            return self
+        return self.filter(team__user=user)
+
+    def submitted_once(self) -> "ProjectQuerySet":
+        return self.exclude(reference="")
+
+
+class Project(models.Model):
+    reference = models.CharField(
+        _("reference"),
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text=_("Given at first submission, for example HDH-2026-0042."),
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status, default=Status.DRAFT, editable=False
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        help_text=_("Shown in the public directory: write it for a general audience."),
+    )
+    purpose = models.TextField(_("purpose and public-interest justification"), blank=True)
+    methodology = models.TextField(_("methodology"), blank=True)
+    expected_results = models.TextField(_("expected results"), blank=True)
+    sponsor = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("sponsor organisation"),
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="projects", verbose_name=_("themes")
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("programme"),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"), null=True, blank=True
+    )
+    funding = models.TextField(_("funding"), blank=True)
+    data_processor = models.CharField(
+        _("data processor"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organisation that processes the data on the sponsor's behalf, if any."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+    # Optimistic lock: every save of the content increments it, so two team
+    # members editing at once cannot silently overwrite each other.
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
+    # Key dates, each set by the transition that reaches the stage.
+    submitted_on = models.DateField(_("first submitted on"), null=True, blank=True, editable=False)
+    opinion_on = models.DateField(_("opinion given on"), null=True, blank=True, editable=False)
+    authorised_on = models.DateField(_("authorised on"), null=True, blank=True, editable=False)
+    launched_on = models.DateField(_("launched on"), null=True, blank=True, editable=False)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="project_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        label = self.title or _("Untitled project")
+        return f"{self.reference} · {label}" if self.reference else str(label)
+
+    def get_absolute_url(self) -> str:
+        return reverse("my:project", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in SPONSOR_EDITABLE
+
+    @property
+    def next_step(self) -> str:
+        return NEXT_STEPS[self.status]
+
+
+class TeamMember(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "added_at"]
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="team_member_once"),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(role="owner"), name="team_one_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a project's team; the link proves the address."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class RequestedBase(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="requested_bases")
+    base = models.ForeignKey(
+        Base, on_delete=models.PROTECT, related_name="requests", verbose_name=_("base")
+    )
+    justification = models.TextField(_("why this base"), blank=True)
+    period_start = models.DateField(_("data wanted from"), null=True, blank=True)
+    period_end = models.DateField(_("data wanted until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["base__acronym"]
+        verbose_name = _("requested base")
+        verbose_name_plural = _("requested bases")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "base"], name="base_requested_once"),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="requested_period_in_order",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.base)
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    return f"projects/{attachment.project_id}/{uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        PROTOCOL = "protocol", _("Protocol")
+        OTHER = "other", _("Other document")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.OTHER)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ProjectVersion(models.Model):
+    """The full content of an application as it was submitted; never changes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="version_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableRecord(_("A submitted version never changes."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecord(_("A submitted version is never deleted."))
+
+
+class ImmutableRecord(Exception):
+    pass
+
+
+class Event(models.Model):
+    """One line of a project's audit trail: appended, never updated or deleted."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        SPONSOR = "sponsor", _("Sponsor team and staff")
+        STAFF = "staff", _("Staff only")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    from_status = models.CharField(_("from"), max_length=30, choices=Status, blank=True)
+    to_status = models.CharField(_("to"), max_length=30, choices=Status, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    reason = models.TextField(_("reason"), blank=True)
+    visibility = models.CharField(_("visible to"), max_length=10, choices=Visibility)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableRecord(_("An event of the audit trail is never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecord(_("An event of the audit trail is never deleted."))
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+ACTION_LABELS = {
+    "created": _("Application started"),
+    "submitted": _("Submitted"),
+    "resubmitted": _("Resubmitted"),
+    "changes_requested": _("Changes requested by the hub"),
+    "admissible": _("Admissible: review started"),
+    "opinion_given": _("Opinion given, awaiting authorisation"),
+    "authorised": _("Authorised"),
+    "launched": _("Launched: data made available"),
+    "completed": _("Completed"),
+    "rejected": _("Rejected"),
+    "withdrawn": _("Withdrawn by the sponsor"),
+}
+
+
+class Message(models.Model):
+    """The thread between the sponsor team and the hub, instead of email ping-pong."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_staff = models.BooleanField(_("from the hub"), default=False)
+    body = models.TextField(_("message"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class ReferenceCounter(models.Model):
+    """Last number given per year; locked when a reference is issued so none repeats."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

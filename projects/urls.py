@@ -1,8 +1,36 @@
 from django.urls import path
 
 from projects import views
+from projects import views_sponsor as sponsor
 
 app_name = "projects"
 urlpatterns = [
     path("", views.directory, name="directory"),
 ]
+
+# The sponsor's private pages, mounted under /my/ with the namespace "my".
+sponsor_patterns = (
+    [
+        path("", sponsor.my_projects, name="projects"),
+        path("projects/new/", sponsor.project_new, name="project-new"),
+        path("projects/<int:pk>/", sponsor.project_detail, name="project"),
+        path("projects/<int:pk>/edit/", sponsor.project_edit, name="project-edit"),
+        path("projects/<int:pk>/withdraw/", sponsor.project_withdraw, name="project-withdraw"),
+        path("projects/<int:pk>/messages/", sponsor.message_post, name="message"),
+        path("projects/<int:pk>/team/", sponsor.invitation_send, name="invite"),
+        path("projects/<int:pk>/versions/<int:number>/", sponsor.version_detail, name="version"),
+        path("projects/<int:pk>/compare/", sponsor.version_compare, name="version-compare"),
+        path(
+            "projects/<int:pk>/attachments/<int:attachment_id>/",
+            sponsor.attachment_download,
+            name="attachment",
+        ),
+        path(
+            "projects/<int:pk>/attachments/<int:attachment_id>/delete/",
+            sponsor.attachment_delete,
+            name="attachment-delete",
+        ),
+        path("invitations/<str:token>/", sponsor.invitation_accept, name="invitation"),
+    ],
+    "my",
+)

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from tests.factories import UserFactory
 
@@ -23,18 +22,10 @@ def demo_catalog(db):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(username="stella", is_staff=True, is_superuser=True)
+    return UserFactory(email="stella@hub.example", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
 def staff_client(client, staff):
     client.force_login(staff)
     return client
-
-
-@pytest.fixture
-def load_demo(db):
-    def load():
-        call_command("load_demo", stdout=open("/dev/null", "w"))
-
-    return load

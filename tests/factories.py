@@ -9,10 +9,9 @@ from catalog.models import Base, DataHolder, Milestone
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        django_get_or_create = ["username"]
+        django_get_or_create = ["email"]
 
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
     password = factory.django.Password("correct horse battery staple")
 
 

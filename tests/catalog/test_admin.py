@@ -29,7 +29,9 @@ def test_admin_base_list_filters_by_milestone_and_searches(staff_client, demo_ca
     assert [base.acronym for base in searched.context["cl"].result_list] == ["ESME"]
 
 
-def test_admin_base_list_makes_no_query_per_row(staff_client, demo_catalog, django_assert_max_num_queries):
+def test_admin_base_list_makes_no_query_per_row(
+    staff_client, demo_catalog, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(12):
         staff_client.get(reverse("admin:catalog_base_changelist"))
 
@@ -59,7 +61,11 @@ def test_staff_adds_a_milestone_inline(staff_client, demo_catalog):
             }
         )
     data.update(
-        {"milestones-2-base": base.pk, "milestones-2-kind": "contract", "milestones-2-reached_on": "2024-01-15"}
+        {
+            "milestones-2-base": base.pk,
+            "milestones-2-kind": "contract",
+            "milestones-2-reached_on": "2024-01-15",
+        }
     )
 
     response = staff_client.post(url, data)

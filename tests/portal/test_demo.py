@@ -22,7 +22,7 @@ def test_demo_data_loaded_twice_gives_the_same_catalog(capsys):
     call_command("load_demo")
 
     assert snapshot() == first
-    assert "admin / demo-admin" in capsys.readouterr().out
+    assert "admin@hub.example" in capsys.readouterr().out
 
 
 def test_demo_catalog_reproduces_the_2023_annual_report():

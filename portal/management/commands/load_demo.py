@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from catalog.demo import load_catalog
-from portal.demo import DEMO_ACCOUNTS, load_accounts
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_accounts
 
 
 class Command(BaseCommand):
@@ -11,6 +11,6 @@ class Command(BaseCommand):
         load_catalog()
         load_accounts()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write("Demo accounts (username / password, role):")
-        for username, password, _email, _staff, _superuser, role in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username} / {password}  ({role})")
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {email:<28} {role}")

@@ -1,0 +1,28 @@
+"""Reads on projects, shaped for the pages that show them."""
+
+from django.db.models import Prefetch, QuerySet
+
+from projects.models import Event, Project, TeamMember
+
+
+def projects_of(user) -> QuerySet[Project]:
+    """The projects whose team the user is on, most recently changed first."""
+    return Project.objects.filter(team__user=user).select_related("sponsor").order_by("-updated_at")
+
+
+def project_with_content(pk: int) -> Project:
+    return (
+        Project.objects.select_related("sponsor", "programme")
+        .prefetch_related(
+            "themes",
+            "attachments",
+            "requested_bases__base",
+            Prefetch("team", queryset=TeamMember.objects.select_related("user")),
+        )
+        .get(pk=pk)
+    )
+
+
+def events_for_team(project: Project) -> QuerySet[Event]:
+    """The timeline the sponsor team sees: everything but the hub's internal events."""
+    return project.events.exclude(visibility=Event.Visibility.STAFF).select_related("actor")

@@ -1,0 +1,299 @@
+"""Writes on projects. Every change of state goes through `project_transition`."""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects import snapshots
+from projects.models import (
+    FINAL,
+    SPONSOR_EDITABLE,
+    Attachment,
+    Event,
+    Invitation,
+    Message,
+    Organisation,
+    Project,
+    ProjectVersion,
+    ReferenceCounter,
+    Status,
+    TeamMember,
+)
+
+S = Status
+
+
+class TransitionError(Exception):
+    """A transition that the rules, the actor's role or the current state forbid."""
+
+
+class EditConflict(Exception):
+    """Someone else saved the application since this editor loaded it."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    by: str  # "sponsor" or "staff"
+    action: str
+    visibility: str
+    reason_required: bool = False
+
+
+SPONSOR, STAFF = "sponsor", "staff"
+PUBLIC, TEAM, INTERNAL = (
+    Event.Visibility.PUBLIC,
+    Event.Visibility.SPONSOR,
+    Event.Visibility.STAFF,
+)
+
+# Who may move a project from one state to another. Read it as a sentence:
+# (from, to): the sponsor team / the staff may do it, logged as this action.
+TRANSITIONS: dict[tuple[str, str], Rule] = {
+    (S.DRAFT, S.SUBMITTED): Rule(SPONSOR, "submitted", PUBLIC),
+    (S.CHANGES_REQUESTED, S.SUBMITTED): Rule(SPONSOR, "resubmitted", TEAM),
+    (S.SUBMITTED, S.UNDER_REVIEW): Rule(STAFF, "admissible", PUBLIC),
+    (S.SUBMITTED, S.CHANGES_REQUESTED): Rule(STAFF, "changes_requested", TEAM, True),
+    (S.UNDER_REVIEW, S.CHANGES_REQUESTED): Rule(STAFF, "changes_requested", TEAM, True),
+    (S.UNDER_REVIEW, S.AWAITING_AUTHORISATION): Rule(STAFF, "opinion_given", PUBLIC),
+    (S.UNDER_REVIEW, S.REJECTED): Rule(STAFF, "rejected", PUBLIC, True),
+    (S.AWAITING_AUTHORISATION, S.APPROVED): Rule(STAFF, "authorised", PUBLIC),
+    (S.AWAITING_AUTHORISATION, S.REJECTED): Rule(STAFF, "rejected", PUBLIC, True),
+    (S.APPROVED, S.IN_PROGRESS): Rule(STAFF, "launched", PUBLIC),
+    (S.IN_PROGRESS, S.COMPLETED): Rule(STAFF, "completed", PUBLIC),
+} | {
+    (state, S.WITHDRAWN): Rule(SPONSOR, "withdrawn", PUBLIC, True)
+    for state in S.values
+    if state not in FINAL
+}
+
+# The key date each arrival sets, for the public directory and the statistics.
+KEY_DATES = {
+    S.AWAITING_AUTHORISATION: "opinion_on",
+    S.APPROVED: "authorised_on",
+    S.IN_PROGRESS: "launched_on",
+    S.COMPLETED: "completed_on",
+}
+
+
+def is_team_member(*, project: Project, user) -> bool:
+    return project.team.filter(user=user).exists()
+
+
+def allowed_transitions(*, project: Project, user) -> list[str]:
+    """The states this user may move the project to now."""
+    role = STAFF if user.is_staff else SPONSOR
+    if role == SPONSOR and not is_team_member(project=project, user=user):
+        return []
+    return [
+        to for (frm, to), rule in TRANSITIONS.items() if frm == project.status and rule.by == role
+    ]
+
+
+def project_transition(*, project: Project, actor, to: str, reason: str = "") -> Project:
+    """Moves the project to `to` if the rules and the actor allow it, and logs it.
+
+    Locks the row first, so two people acting at once produce exactly one
+    transition; the second sees the new state and gets a TransitionError.
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        rule = TRANSITIONS.get((locked.status, to))
+        if rule is None:
+            raise TransitionError(
+                _("A project that is “%(state)s” cannot become “%(to)s”.")
+                % {"state": locked.get_status_display(), "to": Status(to).label}
+            )
+        if rule.by == STAFF and not actor.is_staff:
+            raise TransitionError(_("Only the hub's staff can do this."))
+        if rule.by == SPONSOR and not is_team_member(project=locked, user=actor):
+            raise TransitionError(_("Only the project's team can do this."))
+        if rule.reason_required and not reason:
+            raise TransitionError(_("Please give a reason."))
+        if to == S.SUBMITTED:
+            _freeze_version(project=locked, actor=actor)
+        from_status = locked.status
+        locked.status = to
+        update_fields = ["status", "updated_at"]
+        if to in KEY_DATES:
+            setattr(locked, KEY_DATES[to], timezone.localdate())
+            update_fields.append(KEY_DATES[to])
+        if to == S.SUBMITTED and not locked.reference:
+            locked.reference = _next_reference()
+            locked.submitted_on = timezone.localdate()
+            update_fields += ["reference", "submitted_on"]
+        locked.save(update_fields=update_fields)
+        Event.objects.create(
+            project=locked,
+            actor=actor,
+            from_status=from_status,
+            to_status=to,
+            action=rule.action,
+            reason=reason,
+            visibility=rule.visibility,
+        )
+    return locked
+
+
+def project_submit(*, project: Project, actor) -> Project:
+    problems = snapshots.submission_problems(project)
+    if problems:
+        raise TransitionError(_("The application is not complete yet."))
+    if not actor.emailaddress_set.filter(verified=True).exists():
+        raise TransitionError(_("Please confirm your email address before submitting."))
+    return project_transition(project=project, actor=actor, to=S.SUBMITTED)
+
+
+def _freeze_version(*, project: Project, actor) -> ProjectVersion:
+    number = project.versions.count() + 1
+    return ProjectVersion.objects.create(
+        project=project, number=number, content=snapshots.snapshot(project), submitted_by=actor
+    )
+
+
+def _next_reference() -> str:
+    year = timezone.localdate().year
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"HDH-{year}-{counter.last:04d}"
+
+
+def project_create(*, owner, sponsor: Organisation | None = None) -> Project:
+    with transaction.atomic():
+        project = Project.objects.create(sponsor=sponsor)
+        TeamMember.objects.create(project=project, user=owner, role=TeamMember.Role.OWNER)
+        Event.objects.create(
+            project=project,
+            actor=owner,
+            action="created",
+            visibility=INTERNAL,
+            to_status=S.DRAFT,
+        )
+    return project
+
+
+def project_check_editable(*, project: Project) -> None:
+    if project.status not in SPONSOR_EDITABLE:
+        raise TransitionError(_("This application can no longer be edited."))
+
+
+def project_save_content(*, project: Project, expected_version: int, save) -> Project:
+    """Runs `save` (which writes the form's content) only if nobody saved in between.
+
+    The version check and the increment happen under a row lock, so of two
+    editors who loaded the same version, exactly one saves.
+    """
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        project_check_editable(project=locked)
+        if locked.edit_version != expected_version:
+            raise EditConflict
+        save()
+        Project.objects.filter(pk=project.pk).update(edit_version=expected_version + 1)
+    project.edit_version = expected_version + 1
+    return project
+
+
+def message_post(*, project: Project, author, body: str) -> Message:
+    return Message.objects.create(
+        project=project, author=author, body=body.strip(), from_staff=author.is_staff
+    )
+
+
+def is_owner(*, project: Project, user) -> bool:
+    return project.team.filter(user=user, role=TeamMember.Role.OWNER).exists()
+
+
+def attachments_add(*, project: Project, actor, uploads) -> list[Attachment]:
+    """Stores checked files privately (never under a public URL) on the project."""
+    if uploads:
+        project_check_editable(project=project)
+    return [
+        Attachment.objects.create(
+            project=project,
+            kind=kind,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        for kind, upload, content_type in uploads
+    ]
+
+
+def attachment_delete(*, attachment: Attachment, actor) -> None:
+    project_check_editable(project=attachment.project)
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+INVITATION_SALT = "projects.invitation"
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+def invitation_send(*, project: Project, actor, email: str, request) -> Invitation:
+    """Emails a link that lets the person join the team, creating their account if needed."""
+    if not is_owner(project=project, user=actor):
+        raise TransitionError(_("Only the project's owner can invite people."))
+    email = email.strip().lower()
+    if project.team.filter(user__email__iexact=email).exists():
+        raise TransitionError(_("This person is already on the team."))
+    invitation = Invitation.objects.create(project=project, email=email, invited_by=actor)
+    token = signing.dumps(invitation.pk, salt=INVITATION_SALT)
+    url = request.build_absolute_uri(reverse("my:invitation", kwargs={"token": token}))
+    context = {"project": project, "inviter": actor, "url": url}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=render_to_string("emails/invitation_subject.txt", context).strip(),
+            message=render_to_string("emails/invitation_body.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Invitation.objects.select_related("project").filter(pk=pk, accepted_at=None).first()
+
+
+def invitation_accept(*, invitation: Invitation, user) -> TeamMember:
+    """Adds the user to the team. The emailed link proves they own the address."""
+    if user.email.lower() != invitation.email.lower():
+        raise TransitionError(
+            _("This invitation was sent to %(email)s: sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    with transaction.atomic():
+        member, _created = TeamMember.objects.get_or_create(
+            project=invitation.project, user=user, defaults={"role": TeamMember.Role.MEMBER}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        EmailAddress.objects.update_or_create(
+            user=user,
+            email__iexact=user.email,
+            defaults={"email": user.email, "verified": True, "primary": True},
+        )
+    return member
+
+
+def invitation_accept_with_new_account(*, invitation: Invitation, password: str):
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(email=invitation.email, password=password)
+        invitation_accept(invitation=invitation, user=user)
+    return user

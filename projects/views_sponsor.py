@@ -1,0 +1,347 @@
+"""The sponsor's side: their projects, the application form, versions, thread and team."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.auth import login_required_keeping_post, pop_pending_post
+from projects import selectors, services, snapshots
+from projects.forms import (
+    AttachmentForm,
+    InvitationForm,
+    MessageForm,
+    ProjectForm,
+    ReasonForm,
+    RequestedBaseFormSet,
+)
+from projects.models import Attachment, Project, ProjectVersion, Status
+
+
+def _get_project_for_member(user, pk: int) -> Project:
+    """The project if the user is on its team (or staff); a 404 otherwise, never a 403."""
+    return get_object_or_404(Project.objects.for_member(user), pk=pk)
+
+
+@login_required
+def my_projects(request):
+    projects = selectors.projects_of(request.user)
+    return render(request, "projects/my_projects.html", {"projects": projects})
+
+
+@login_required_keeping_post
+def project_new(request):
+    return _edit(request, project=None)
+
+
+@login_required_keeping_post
+def project_edit(request, pk: int):
+    project = _get_project_for_member(request.user, pk)
+    if not project.is_editable:
+        messages.info(request, _("This application is with the hub and cannot be edited now."))
+        return redirect(project)
+    return _edit(request, project=project)
+
+
+def _edit(request, *, project: Project | None):
+    data = pop_pending_post(request) if request.method == "GET" else None
+    if data is not None:
+        messages.warning(
+            request,
+            _("Your session had expired. Your entries are back: check them and save again."),
+        )
+    elif request.method == "POST":
+        data = request.POST
+    instance = project or Project()
+    initial = {"edit_version": instance.edit_version}
+    form = ProjectForm(data, instance=instance, user=request.user, initial=initial)
+    formset = RequestedBaseFormSet(data, instance=instance, prefix="bases")
+    files = AttachmentForm(data, request.FILES if request.method == "POST" else None)
+    conflict = None
+    problems: dict[str, list[str]] = {}
+
+    if request.method == "POST":
+        if files.is_valid() and project is not None:
+            services.attachments_add(project=project, actor=request.user, uploads=files.uploads())
+        if form.is_valid() and formset.is_valid() and files.is_valid():
+            try:
+                project = _save(request, form=form, formset=formset, files=files, project=project)
+            except services.EditConflict:
+                conflict = Project.objects.get(pk=project.pk)
+                messages.error(
+                    request,
+                    _(
+                        "Someone else on your team saved this application while you were "
+                        "editing it. Nothing of yours was saved: your text is still below. "
+                        "Compare it with the current version, then save again."
+                    ),
+                )
+            except services.TransitionError as error:
+                messages.error(request, str(error))
+                return redirect(project)
+            else:
+                if "submit" not in request.POST:
+                    messages.success(request, _("Draft saved."))
+                    return redirect("my:project-edit", pk=project.pk)
+                problems = snapshots.submission_problems(project)
+                if not problems:
+                    return _submit(request, project)
+                messages.warning(
+                    request,
+                    _("Your draft is saved. To submit it, complete what is listed below."),
+                )
+                form = _rebound_after_save(request, project)
+                formset = RequestedBaseFormSet(instance=project, prefix="bases")
+                for field, errors in problems.items():
+                    if field in form.fields:
+                        for error in errors:
+                            form.add_error(field, error)
+        elif project is None and request.FILES:
+            messages.warning(
+                request, _("Please correct the errors below, then choose your files again.")
+            )
+        else:
+            messages.error(request, _("Please correct the errors below."))
+
+    return render(
+        request,
+        "projects/project_form.html",
+        {
+            "project": project,
+            "form": form,
+            "formset": formset,
+            "files": files,
+            "problems": problems,
+            "conflict": conflict,
+        },
+    )
+
+
+def _rebound_after_save(request, project: Project) -> ProjectForm:
+    """The form as just saved, bound again so that the submission's problems can be
+    attached to its fields, and carrying the new edit version."""
+    data = request.POST.copy()
+    data["edit_version"] = str(project.edit_version)
+    data["sponsor"] = str(project.sponsor_id or "")
+    data["new_sponsor"] = ""
+    form = ProjectForm(data, instance=project, user=request.user)
+    form.is_valid()
+    return form
+
+
+def _save(request, *, form, formset, files, project: Project | None) -> Project:
+    with transaction.atomic():
+        if project is None:
+            project = services.project_create(owner=request.user)
+            form.instance = project
+            formset.instance = project
+            services.attachments_add(project=project, actor=request.user, uploads=files.uploads())
+
+        def write() -> None:
+            form.save()
+            formset.save()
+
+        return services.project_save_content(
+            project=project, expected_version=form.cleaned_data["edit_version"], save=write
+        )
+
+
+def _submit(request, project: Project):
+    try:
+        project = services.project_submit(project=project, actor=request.user)
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("my:project-edit", pk=project.pk)
+    messages.success(
+        request,
+        _("Your application is submitted under the reference %(reference)s.")
+        % {"reference": project.reference},
+    )
+    return redirect(project)
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = _get_project_for_member(request.user, pk)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": selectors.project_with_content(project.pk),
+            "events": selectors.events_for_team(project),
+            "thread": project.messages.select_related("author"),
+            "versions": project.versions.all(),
+            "message_form": MessageForm(),
+            "invitation_form": InvitationForm(),
+            "can_withdraw": Status.WITHDRAWN
+            in services.allowed_transitions(project=project, user=request.user),
+            "is_owner": services.is_owner(project=project, user=request.user),
+        },
+    )
+
+
+@login_required
+def project_withdraw(request, pk: int):
+    project = _get_project_for_member(request.user, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_transition(
+                project=project,
+                actor=request.user,
+                to=Status.WITHDRAWN,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The project is withdrawn."))
+        return redirect(project)
+    return render(request, "projects/project_withdraw.html", {"project": project, "form": form})
+
+
+@login_required
+@require_POST
+def message_post(request, pk: int):
+    project = _get_project_for_member(request.user, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        services.message_post(project=project, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Message sent to the hub."))
+    else:
+        messages.error(request, _("Your message is empty."))
+    return redirect(f"{project.get_absolute_url()}#thread")
+
+
+@login_required
+@require_POST
+def invitation_send(request, pk: int):
+    project = _get_project_for_member(request.user, pk)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid email address."))
+    else:
+        try:
+            services.invitation_send(
+                project=project,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                request=request,
+            )
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+    return redirect(f"{project.get_absolute_url()}#team")
+
+
+@login_required
+def version_detail(request, pk: int, number: int):
+    project = _get_project_for_member(request.user, pk)
+    version = get_object_or_404(ProjectVersion, project=project, number=number)
+    fields = [
+        (label, snapshots.as_lines(field, version.content.get(field)))
+        for field, label in snapshots.FIELDS
+    ]
+    return render(
+        request,
+        "projects/version_detail.html",
+        {"project": project, "version": version, "fields": fields},
+    )
+
+
+@login_required
+def version_compare(request, pk: int):
+    project = _get_project_for_member(request.user, pk)
+    versions = {v.number: v for v in project.versions.all()}
+    try:
+        old, new = versions[int(request.GET["from"])], versions[int(request.GET["to"])]
+    except (KeyError, ValueError):
+        if len(versions) < 2:
+            messages.info(request, _("There is only one version so far."))
+            return redirect(project)
+        numbers = sorted(versions)
+        old, new = versions[numbers[-2]], versions[numbers[-1]]
+    return render(
+        request,
+        "projects/version_compare.html",
+        {
+            "project": project,
+            "old": old,
+            "new": new,
+            "versions": sorted(versions.values(), key=lambda v: v.number),
+            "diff": snapshots.diff(old.content, new.content),
+        },
+    )
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_id: int):
+    project = _get_project_for_member(request.user, pk)
+    attachment = get_object_or_404(Attachment, project=project, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int, attachment_id: int):
+    project = _get_project_for_member(request.user, pk)
+    attachment = get_object_or_404(Attachment, project=project, pk=attachment_id)
+    try:
+        services.attachment_delete(attachment=attachment, actor=request.user)
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s removed.") % {"name": attachment.original_name})
+    return redirect("my:project-edit", pk=project.pk)
+
+
+def invitation_accept(request, token: str):
+    """Joins the team from the emailed link; creates the account when there is none."""
+    invitation = services.invitation_from_token(token)
+    if invitation is None:
+        messages.error(request, _("This invitation link is invalid, expired or already used."))
+        return redirect("home")
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=request.user)
+            except services.TransitionError as error:
+                messages.error(request, str(error))
+                return redirect("my:projects")
+            messages.success(request, _("You joined the project's team."))
+            return redirect(invitation.project)
+        return render(request, "projects/invitation_accept.html", {"invitation": invitation})
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        messages.info(request, _("Sign in to accept the invitation."))
+        return redirect_to_login(request.get_full_path())
+    form = SetPasswordForm(User(email=invitation.email), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept_with_new_account(
+            invitation=invitation, password=form.cleaned_data["new_password1"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is created and you joined the project's team."))
+        return redirect(invitation.project)
+    return render(
+        request, "projects/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
