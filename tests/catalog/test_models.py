@@ -18,7 +18,9 @@ def test_a_base_reaches_each_milestone_kind_only_once():
 
 def test_duplicate_milestone_is_a_validation_error_before_the_database():
     milestone = MilestoneFactory(kind=Milestone.Kind.DOCUMENTATION)
-    duplicate = Milestone(base=milestone.base, kind=Milestone.Kind.DOCUMENTATION, reached_on=date.today())
+    duplicate = Milestone(
+        base=milestone.base, kind=Milestone.Kind.DOCUMENTATION, reached_on=date.today()
+    )
     with pytest.raises(ValidationError):
         duplicate.full_clean()
 
@@ -65,7 +67,12 @@ def test_timeline_lists_reached_milestones_by_date_then_the_missing_ones():
 
     steps = base.timeline()
 
-    assert [step["kind"] for step in steps] == ["transfer", "documentation", "contract", "preparation"]
+    assert [step["kind"] for step in steps] == [
+        "transfer",
+        "documentation",
+        "contract",
+        "preparation",
+    ]
     assert [step["milestone"] is not None for step in steps] == [True, True, False, False]
 
 
