@@ -88,7 +88,10 @@ BASES = [
         "update_frequency": Base.Frequency.QUARTERLY,
         "keywords": "maladies rares, épidémiologie, parcours de soins, centres de référence",
         "milestones": {
-            C: date(2023, 2, 14), D: date(2023, 4, 3), P: date(2023, 9, 18), T: date(2023, 6, 12)
+            C: date(2023, 2, 14),
+            D: date(2023, 4, 3),
+            P: date(2023, 9, 18),
+            T: date(2023, 6, 12),
         },
     },
     {
@@ -115,7 +118,10 @@ BASES = [
         "update_frequency": Base.Frequency.ANNUAL,
         "keywords": "cancer, cancer du sein, cancer de l'ovaire, cancer du poumon, vie réelle",
         "milestones": {
-            C: date(2023, 1, 23), D: date(2023, 3, 15), P: date(2023, 7, 10), T: date(2023, 5, 22)
+            C: date(2023, 1, 23),
+            D: date(2023, 3, 15),
+            P: date(2023, 7, 10),
+            T: date(2023, 5, 22),
         },
     },
     {
@@ -174,7 +180,10 @@ BASES = [
         "update_frequency": Base.Frequency.ANNUAL,
         "keywords": "dépistage, cancer du sein, cancer colorectal, cancer du col, prévention",
         "milestones": {
-            C: date(2023, 2, 27), D: date(2023, 4, 24), P: date(2023, 10, 9), T: date(2023, 7, 3)
+            C: date(2023, 2, 27),
+            D: date(2023, 4, 24),
+            P: date(2023, 10, 9),
+            T: date(2023, 7, 3),
         },
     },
     {

@@ -29,4 +29,3 @@ def base_detail(request, slug: str):
         slug=slug,
     )
     return render(request, "catalog/base_detail.html", {"base": base})
-

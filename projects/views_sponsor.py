@@ -25,7 +25,12 @@ from projects.models import Attachment, Project, ProjectVersion, Status
 
 
 def _get_project_for_member(user, pk: int) -> Project:
-    """The project if the user is on its team (or staff); a 404 otherwise, never a 403."""
+    """The project if the user is on its team; a 404 otherwise, never a 403."""
+    return get_object_or_404(Project.objects.filter(team__user=user), pk=pk)
+
+
+def _get_project_for_viewer(user, pk: int) -> Project:
+    """Like `_get_project_for_member`, but the hub's staff may read every project."""
     return get_object_or_404(Project.objects.for_member(user), pk=pk)
 
 
@@ -168,7 +173,7 @@ def _submit(request, project: Project):
 
 @login_required
 def project_detail(request, pk: int):
-    project = _get_project_for_member(request.user, pk)
+    project = _get_project_for_viewer(request.user, pk)
     return render(
         request,
         "projects/project_detail.html",
@@ -182,6 +187,7 @@ def project_detail(request, pk: int):
             "can_withdraw": Status.WITHDRAWN
             in services.allowed_transitions(project=project, user=request.user),
             "is_owner": services.is_owner(project=project, user=request.user),
+            "is_member": services.is_team_member(project=project, user=request.user),
         },
     )
 
@@ -246,7 +252,7 @@ def invitation_send(request, pk: int):
 
 @login_required
 def version_detail(request, pk: int, number: int):
-    project = _get_project_for_member(request.user, pk)
+    project = _get_project_for_viewer(request.user, pk)
     version = get_object_or_404(ProjectVersion, project=project, number=number)
     fields = [
         (label, snapshots.as_lines(field, version.content.get(field)))
@@ -261,16 +267,15 @@ def version_detail(request, pk: int, number: int):
 
 @login_required
 def version_compare(request, pk: int):
-    project = _get_project_for_member(request.user, pk)
+    project = _get_project_for_viewer(request.user, pk)
     versions = {v.number: v for v in project.versions.all()}
+    if not versions:
+        raise Http404
+    numbers = sorted(versions)
     try:
         old, new = versions[int(request.GET["from"])], versions[int(request.GET["to"])]
     except (KeyError, ValueError):
-        if len(versions) < 2:
-            messages.info(request, _("There is only one version so far."))
-            return redirect(project)
-        numbers = sorted(versions)
-        old, new = versions[numbers[-2]], versions[numbers[-1]]
+        old, new = versions[numbers[max(len(numbers) - 2, 0)]], versions[numbers[-1]]
     return render(
         request,
         "projects/version_compare.html",
@@ -286,7 +291,7 @@ def version_compare(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int, attachment_id: int):
-    project = _get_project_for_member(request.user, pk)
+    project = _get_project_for_viewer(request.user, pk)
     attachment = get_object_or_404(Attachment, project=project, pk=attachment_id)
     try:
         handle = attachment.file.open("rb")

@@ -44,3 +44,25 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     base = factory.SubFactory(BaseFactory)
     kind = Milestone.Kind.CONTRACT
     reached_on = date(2023, 3, 1)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Organisation"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+
+
+def make_project(*, owner, members=(), **fields):
+    """A draft owned by `owner`, through the same service the sponsor's form uses."""
+    from projects import services
+    from projects.models import TeamMember
+
+    project = services.project_create(owner=owner)
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save()
+    for member in members:
+        TeamMember.objects.create(project=project, user=member)
+    return project
