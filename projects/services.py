@@ -167,9 +167,11 @@ def _next_reference() -> str:
     return f"HDH-{year}-{counter.last:04d}"
 
 
-def project_create(*, owner, sponsor: Organisation | None = None) -> Project:
+def project_create(*, owner, project: Project | None = None) -> Project:
+    """Saves a new draft (the form's unsaved instance, if given) with `owner` as its owner."""
+    project = project or Project()
     with transaction.atomic():
-        project = Project.objects.create(sponsor=sponsor)
+        project.save()
         TeamMember.objects.create(project=project, user=owner, role=TeamMember.Role.OWNER)
         Event.objects.create(
             project=project,

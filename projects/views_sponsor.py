@@ -143,9 +143,7 @@ def _rebound_after_save(request, project: Project) -> ProjectForm:
 def _save(request, *, form, formset, files, project: Project | None) -> Project:
     with transaction.atomic():
         if project is None:
-            project = services.project_create(owner=request.user)
-            form.instance = project
-            formset.instance = project
+            project = services.project_create(owner=request.user, project=form.instance)
             services.attachments_add(project=project, actor=request.user, uploads=files.uploads())
 
         def write() -> None:

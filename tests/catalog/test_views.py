@@ -92,3 +92,10 @@ def test_pages_are_french_by_default_and_english_on_request(client, demo_catalog
     assert "Catalogue" in french.content.decode()
     assert '<html lang="en">' in english.content.decode()
     assert "Catalog of bases" in english.content.decode()
+
+
+def test_an_address_that_matches_no_page_is_a_404_in_the_site_layout(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert 'id="main"' in response.content.decode()
