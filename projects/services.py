@@ -20,7 +20,6 @@ from projects.models import (
     Event,
     Invitation,
     Message,
-    Organisation,
     Project,
     ProjectVersion,
     ReferenceCounter,
