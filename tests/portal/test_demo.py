@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from catalog.models import Base, DataHolder, Milestone
+from projects.models import Event, Project, ProjectVersion, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +14,9 @@ def snapshot() -> dict:
         "bases": list(Base.objects.order_by("pk").values()),
         "milestones": list(Milestone.objects.order_by("pk").values()),
         "users": list(get_user_model().objects.order_by("pk").values()),
+        "projects": list(Project.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+        "versions": list(ProjectVersion.objects.order_by("pk").values()),
     }
 
 
@@ -42,3 +46,14 @@ def test_demo_catalog_reproduces_the_2023_annual_report():
         "ATU CBPC",
         "e-SIS",
     }
+
+
+def test_demo_sponsor_has_projects_in_several_states():
+    call_command("load_demo")
+
+    states = set(
+        Project.objects.filter(team__user__email="sponsor@chu-exemple.fr").values_list(
+            "status", flat=True
+        )
+    )
+    assert {Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED} <= states

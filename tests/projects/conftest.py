@@ -82,8 +82,3 @@ def complete_draft(draft, owner, demo_catalog):
         uploaded_by=owner,
     )
     return draft
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"

@@ -2,14 +2,23 @@ from django.core.management.base import BaseCommand
 
 from catalog.demo import load_catalog
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_accounts
+from projects.demo import load_projects
 
 
 class Command(BaseCommand):
-    help = "Loads the demo data (catalog, accounts). Idempotent: a second run changes nothing."
+    help = (
+        "Loads the demo data (catalog, accounts, applications). "
+        "Idempotent: a second run changes nothing."
+    )
 
     def handle(self, *args, **options):
         load_catalog()
-        load_accounts()
+        users = load_accounts()
+        load_projects(
+            owner=users["sponsor@chu-exemple.fr"],
+            member=users["colleague@chu-exemple.fr"],
+            staff=users["admin@hub.example"],
+        )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:

@@ -1,0 +1,151 @@
+"""Demo applications of the demo sponsor team, in several states, made through the
+same services the portal uses, so their timelines, versions and references are real."""
+
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from catalog.models import Base
+from projects import services
+from projects.models import (
+    Attachment,
+    Organisation,
+    Programme,
+    Project,
+    RequestedBase,
+    Status,
+    Theme,
+)
+from projects.uploads import PDF
+
+# A one-page PDF standing for a study protocol.
+PROTOCOL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
+    b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n"
+)
+
+APPLICATIONS = [
+    {
+        "title": "Prédiction des réhospitalisations après infarctus par apprentissage automatique",
+        "summary": (
+            "Le projet entraîne un modèle qui estime, à la sortie de l'hôpital, le risque de "
+            "réhospitalisation dans les 30 jours des patients pris en charge pour un infarctus, "
+            "afin d'organiser un suivi renforcé pour les plus exposés."
+        ),
+        "themes": ["ai", "prevention"],
+        "bases": ["e-must"],
+        "journey": [],
+    },
+    {
+        "title": "Parcours de soins des patientes atteintes d'un cancer du sein métastatique",
+        "summary": (
+            "Description des lignes de traitement successives et de leur durée chez les "
+            "patientes atteintes d'un cancer du sein métastatique, à partir des données de vie "
+            "réelle des centres de lutte contre le cancer."
+        ),
+        "themes": ["prevention"],
+        "programme": "unibase",
+        "bases": ["esme"],
+        "journey": [(Status.SUBMITTED, "sponsor", "")],
+    },
+    {
+        "title": "Passages aux urgences pendant les vagues de chaleur",
+        "summary": (
+            "Étude de l'effet des épisodes de forte chaleur sur les passages aux urgences, par "
+            "âge et par motif, pour adapter les plans de gestion des canicules."
+        ),
+        "themes": ["health-environment"],
+        "bases": ["oscour"],
+        "journey": [
+            (Status.SUBMITTED, "sponsor", ""),
+            (
+                Status.CHANGES_REQUESTED,
+                "staff",
+                "Merci de préciser la période de données demandée et la méthode d'appariement "
+                "avec les données météorologiques.",
+            ),
+        ],
+    },
+    {
+        "title": "Dépistage organisé du cancer colorectal : participation et délais",
+        "summary": (
+            "Analyse de la participation au dépistage organisé du cancer colorectal et des "
+            "délais de coloscopie après un test positif en Occitanie."
+        ),
+        "themes": ["prevention"],
+        "bases": ["e-sis"],
+        "journey": [
+            (Status.SUBMITTED, "sponsor", ""),
+            (Status.UNDER_REVIEW, "staff", ""),
+            (Status.AWAITING_AUTHORISATION, "staff", ""),
+            (Status.APPROVED, "staff", ""),
+            (Status.IN_PROGRESS, "staff", ""),
+        ],
+    },
+]
+
+
+@transaction.atomic
+def load_projects(*, owner, member, staff) -> None:
+    """Creates the demo applications that do not exist yet; existing ones are left alone."""
+    organisation, _ = Organisation.objects.get_or_create(name="CHU Exemple")
+    organisation.members.add(owner, member)
+    for data in APPLICATIONS:
+        if Project.objects.filter(title=data["title"], team__user=owner).exists():
+            continue
+        project = _draft(data, owner=owner, member=member, organisation=organisation)
+        for to, by, reason in data["journey"]:
+            actor = owner if by == "sponsor" else staff
+            if to == Status.SUBMITTED:
+                project = services.project_submit(project=project, actor=actor)
+            else:
+                project = services.project_transition(
+                    project=project, actor=actor, to=to, reason=reason
+                )
+
+
+def _draft(data: dict, *, owner, member, organisation) -> Project:
+    project = services.project_create(
+        owner=owner,
+        project=Project(
+            title=data["title"],
+            summary=data["summary"],
+            purpose=(
+                "Mieux connaître pour mieux soigner : les résultats serviront aux "
+                "professionnels de santé et aux autorités sanitaires."
+            ),
+            methodology="Étude observationnelle rétrospective sur données pseudonymisées.",
+            expected_results="Un article scientifique et un rapport public.",
+            sponsor=organisation,
+            planned_start=date(2027, 3, 1),
+            duration_months=24,
+            funding="Appel à projets de recherche hospitalière.",
+        ),
+    )
+    project.team.create(user=member)
+    project.themes.set(Theme.objects.filter(slug__in=data["themes"]))
+    if data.get("programme"):
+        project.programme = Programme.objects.get(slug=data["programme"])
+        project.save(update_fields=["programme"])
+    for slug in data["bases"]:
+        RequestedBase.objects.create(
+            project=project,
+            base=Base.objects.get(slug=slug),
+            justification="Seule source décrivant cette population au niveau national.",
+            period_start=date(2018, 1, 1),
+            period_end=date(2023, 12, 31),
+        )
+    Attachment.objects.create(
+        project=project,
+        kind=Attachment.Kind.PROTOCOL,
+        file=ContentFile(PROTOCOL_PDF, name="protocole.pdf"),
+        original_name="protocole.pdf",
+        content_type=PDF,
+        size=len(PROTOCOL_PDF),
+        uploaded_by=owner,
+    )
+    return project
