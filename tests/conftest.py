@@ -1,6 +1,8 @@
 import pytest
+from allauth.account.models import EmailAddress
 
-from tests.factories import UserFactory
+from projects.models import Organisation
+from tests.factories import OrganisationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +41,41 @@ def staff(db):
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+# Personas: the owner and a member of a project's team, an outsider from another
+# organisation, a reviewer from the hub's staff, and anonymous visitors.
+
+
+def verified(user):
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def owner(db):
+    return verified(UserFactory(email="alice@chu-nord.example", first_name="Alice"))
+
+
+@pytest.fixture
+def member(db):
+    return verified(UserFactory(email="bob@chu-nord.example", first_name="Bob"))
+
+
+@pytest.fixture
+def outsider(db):
+    user = verified(UserFactory(email="charlie@labo-sud.example", first_name="Charlie"))
+    OrganisationFactory(name="Laboratoire Sud").members.add(user)
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(email="rita@hub.example", is_staff=True)
+
+
+@pytest.fixture
+def organisation(owner, member) -> Organisation:
+    organisation = OrganisationFactory(name="CHU Nord")
+    organisation.members.add(owner, member)
+    return organisation

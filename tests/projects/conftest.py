@@ -1,49 +1,13 @@
-"""Personas: the owner and a member of a project's team, an outsider from another
-organisation, a reviewer from the hub's staff, and anonymous visitors."""
+"""Applications in the states the tests start from."""
 
 from datetime import date
 
 import pytest
-from allauth.account.models import EmailAddress
 
 from catalog.models import Base
-from projects.models import Attachment, Organisation, RequestedBase, Theme
-from tests.factories import OrganisationFactory, UserFactory, make_project
+from projects.models import Attachment, RequestedBase, Theme
+from tests.factories import make_project
 from tests.projects.files import pdf_upload
-
-
-def verified(user):
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
-@pytest.fixture
-def owner(db):
-    return verified(UserFactory(email="alice@chu-nord.example", first_name="Alice"))
-
-
-@pytest.fixture
-def member(db):
-    return verified(UserFactory(email="bob@chu-nord.example", first_name="Bob"))
-
-
-@pytest.fixture
-def outsider(db):
-    user = verified(UserFactory(email="charlie@labo-sud.example", first_name="Charlie"))
-    OrganisationFactory(name="Laboratoire Sud").members.add(user)
-    return user
-
-
-@pytest.fixture
-def reviewer(db):
-    return UserFactory(email="rita@hub.example", is_staff=True)
-
-
-@pytest.fixture
-def organisation(owner, member) -> Organisation:
-    organisation = OrganisationFactory(name="CHU Nord")
-    organisation.members.add(owner, member)
-    return organisation
 
 
 @pytest.fixture

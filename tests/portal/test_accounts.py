@@ -1,0 +1,67 @@
+"""Accounts: sign up by email, confirm the address, sign in, reset the password."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_up(client, email="new@labo.example", language="fr"):
+    return client.post(
+        reverse("account_signup"),
+        {"email": email, "password1": "un mot de passe sûr", "password2": "un mot de passe sûr"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+
+def test_sign_up_sends_a_confirmation_link_that_verifies_the_address(client):
+    response = sign_up(client)
+
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="new@labo.example")
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+
+    client.post(link)
+
+    assert EmailAddress.objects.get(user=user).verified
+
+
+def test_emails_speak_the_visitors_language(client):
+    sign_up(client, email="fr@labo.example", language="fr")
+    sign_up(client.__class__(), email="en@labo.example", language="en")
+
+    french, english = mail.outbox
+    assert "Confirmez votre adresse" in french.subject
+    assert "Please Confirm Your Email Address" in english.subject
+
+
+def test_sign_in_with_email_and_password(client, owner):
+    response = client.post(
+        reverse("account_login"),
+        {"login": owner.email, "password": "correct horse battery staple"},
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("my:projects")).status_code == 200
+
+
+def test_password_reset_by_email_link(client, owner):
+    client.post(reverse("account_reset_password"), {"email": owner.email})
+
+    assert len(mail.outbox) == 1
+    assert re.search(r"/accounts/password/reset/key/\S+/", mail.outbox[0].body)
+
+
+def test_a_duplicate_email_is_refused_with_a_message(client, owner):
+    response = sign_up(client, email=owner.email.upper())
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert get_user_model().objects.filter(email__iexact=owner.email).count() == 1
