@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "django_tasks_db",
     "portal",
     "catalog",
     "projects",
@@ -228,6 +229,16 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+}
+
+# Background tasks (notification emails): run at once unless a worker backend is
+# configured; production uses the database-backed one and `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
 }
 
 LOGGING = {

@@ -10,6 +10,9 @@ from catalog.models import Base
 from projects import services
 from projects.models import (
     Attachment,
+    Authorisation,
+    Decision,
+    Opinion,
     Organisation,
     Programme,
     Project,
@@ -100,12 +103,33 @@ def load_projects(*, owner, member, staff) -> None:
         project = _draft(data, owner=owner, member=member, organisation=organisation)
         for to, by, reason in data["journey"]:
             actor = owner if by == "sponsor" else staff
+            _record_what_the_step_needs(project, to)
             if to == Status.SUBMITTED:
                 project = services.project_submit(project=project, actor=actor)
             else:
                 project = services.project_transition(
                     project=project, actor=actor, to=to, reason=reason
                 )
+
+
+def _record_what_the_step_needs(project: Project, to: str) -> None:
+    """The records staff enter in the admin before each step of the review."""
+    if to == Status.AWAITING_AUTHORISATION:
+        Opinion.objects.create(
+            project=project,
+            verdict=Opinion.Verdict.WITH_RECOMMENDATIONS,
+            given_on=date(2026, 9, 15),
+            text="Avis favorable ; le comité recommande de préciser la durée de conservation.",
+        )
+    elif to == Status.APPROVED:
+        Authorisation.objects.create(
+            project=project,
+            kind=Authorisation.Kind.METHODOLOGY,
+            methodology=Authorisation.Methodology.MR004,
+            decided_on=date(2026, 10, 2),
+        )
+    elif to == Status.IN_PROGRESS:
+        project.requested_bases.update(decision=Decision.AGREED, decided_on=date(2026, 10, 20))
 
 
 def _draft(data: dict, *, owner, member, organisation) -> Project:

@@ -153,8 +153,20 @@ class Project(models.Model):
         blank=True,
         help_text=_("The organisation that processes the data on the sponsor's behalf, if any."),
     )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        related_name="assigned_projects",
+        verbose_name=_("reviewer in charge"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
+    status_changed_at = models.DateTimeField(
+        _("in this state since"), auto_now_add=True, editable=False
+    )
     # Optimistic lock: every save of the content increments it, so two team
     # members editing at once cannot silently overwrite each other.
     edit_version = models.PositiveIntegerField(default=1, editable=False)
@@ -171,6 +183,7 @@ class Project(models.Model):
         ordering = ["-updated_at"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+        permissions = [("transition_project", _("Can move a project through the review"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"], condition=~Q(reference=""), name="project_reference_unique"
@@ -240,6 +253,13 @@ class Invitation(models.Model):
         return self.email
 
 
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    AGREED = "agreed", _("Agreed")
+    REFUSED = "refused", _("Refused")
+    DELIVERED = "delivered", _("Delivered")
+
+
 class RequestedBase(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="requested_bases")
     base = models.ForeignKey(
@@ -248,6 +268,12 @@ class RequestedBase(models.Model):
     justification = models.TextField(_("why this base"), blank=True)
     period_start = models.DateField(_("data wanted from"), null=True, blank=True)
     period_end = models.DateField(_("data wanted until"), null=True, blank=True)
+    # The data holder's decision, recorded by the hub's staff.
+    decision = models.CharField(
+        _("data holder's decision"), max_length=10, choices=Decision, default=Decision.PENDING
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
 
     class Meta:
         ordering = ["base__acronym"]
@@ -388,6 +414,8 @@ ACTION_LABELS = {
     "completed": _("Completed"),
     "rejected": _("Rejected"),
     "withdrawn": _("Withdrawn by the sponsor"),
+    "assigned": _("Reviewer assigned"),
+    "imported": _("Imported from an earlier register"),
 }
 
 
@@ -417,3 +445,85 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class Opinion(models.Model):
+    """The scientific and ethical opinion of the CESREES."""
+
+    class Verdict(models.TextChoices):
+        FAVOURABLE = "favourable", _("Favourable")
+        WITH_RECOMMENDATIONS = "recommendations", _("Favourable with recommendations")
+        UNFAVOURABLE = "unfavourable", _("Unfavourable")
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="opinion")
+    verdict = models.CharField(_("opinion"), max_length=20, choices=Verdict)
+    given_on = models.DateField(_("given on"))
+    text = models.TextField(_("text of the opinion"), blank=True)
+
+    class Meta:
+        verbose_name = _("CESREES opinion")
+        verbose_name_plural = _("CESREES opinions")
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} ({self.given_on:%Y-%m-%d})"
+
+
+class Authorisation(models.Model):
+    """A CNIL decision, or the reference methodology the project declares it follows."""
+
+    class Kind(models.TextChoices):
+        CNIL = "cnil", _("CNIL decision")
+        METHODOLOGY = "methodology", _("Reference methodology")
+
+    class Methodology(models.TextChoices):
+        MR001 = "MR-001", "MR-001"
+        MR002 = "MR-002", "MR-002"
+        MR003 = "MR-003", "MR-003"
+        MR004 = "MR-004", "MR-004"
+        MR005 = "MR-005", "MR-005"
+        MR006 = "MR-006", "MR-006"
+        MR007 = "MR-007", "MR-007"
+        MR008 = "MR-008", "MR-008"
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="authorisation")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    decision_number = models.CharField(_("CNIL decision number"), max_length=40, blank=True)
+    methodology = models.CharField(
+        _("reference methodology"), max_length=6, choices=Methodology, blank=True
+    )
+    decided_on = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("authorisation")
+        verbose_name_plural = _("authorisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="cnil") & ~Q(decision_number=""))
+                | (Q(kind="methodology") & ~Q(methodology="")),
+                name="authorisation_reference_given",
+                violation_error_message=_(
+                    "Give the CNIL decision number, or the reference methodology followed."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        reference = self.decision_number if self.kind == self.Kind.CNIL else self.methodology
+        return f"{self.get_kind_display()} {reference} ({self.decided_on:%Y-%m-%d})"
+
+
+class InternalNote(models.Model):
+    """A reviewer's note: never shown to the sponsor."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"))
+    written_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return self.body[:60]

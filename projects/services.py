@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects import snapshots
+from projects import snapshots, tasks
 from projects.models import (
+    Decision,
     FINAL,
     SPONSOR_EDITABLE,
     Attachment,
@@ -117,11 +118,14 @@ def project_transition(*, project: Project, actor, to: str, reason: str = "") ->
             raise TransitionError(_("Only the project's team can do this."))
         if rule.reason_required and not reason:
             raise TransitionError(_("Please give a reason."))
+        if to == S.IN_PROGRESS:
+            _check_every_base_agreed(locked)
         if to == S.SUBMITTED:
             _freeze_version(project=locked, actor=actor)
         from_status = locked.status
         locked.status = to
-        update_fields = ["status", "updated_at"]
+        locked.status_changed_at = timezone.now()
+        update_fields = ["status", "status_changed_at", "updated_at"]
         if to in KEY_DATES:
             setattr(locked, KEY_DATES[to], timezone.localdate())
             update_fields.append(KEY_DATES[to])
@@ -130,7 +134,7 @@ def project_transition(*, project: Project, actor, to: str, reason: str = "") ->
             locked.submitted_on = timezone.localdate()
             update_fields += ["reference", "submitted_on"]
         locked.save(update_fields=update_fields)
-        Event.objects.create(
+        event = Event.objects.create(
             project=locked,
             actor=actor,
             from_status=from_status,
@@ -139,7 +143,19 @@ def project_transition(*, project: Project, actor, to: str, reason: str = "") ->
             reason=reason,
             visibility=rule.visibility,
         )
+        transaction.on_commit(lambda: tasks.notify_event.enqueue(event.pk))
     return locked
+
+
+def _check_every_base_agreed(project: Project) -> None:
+    waiting = project.requested_bases.exclude(
+        decision__in=[Decision.AGREED, Decision.DELIVERED]
+    ).select_related("base")
+    if waiting:
+        raise TransitionError(
+            _("Every data holder must agree first; still waiting for: %(bases)s.")
+            % {"bases": ", ".join(request.base.acronym for request in waiting)}
+        )
 
 
 def project_submit(*, project: Project, actor) -> Project:
@@ -205,9 +221,31 @@ def project_save_content(*, project: Project, expected_version: int, save) -> Pr
 
 
 def message_post(*, project: Project, author, body: str) -> Message:
-    return Message.objects.create(
+    """Adds to the thread between the team and the hub; the hub's messages are emailed."""
+    message = Message.objects.create(
         project=project, author=author, body=body.strip(), from_staff=author.is_staff
     )
+    if message.from_staff:
+        transaction.on_commit(lambda: tasks.notify_message.enqueue(message.pk))
+    return message
+
+
+def project_assign(*, project: Project, reviewer, actor) -> Project:
+    """Puts a staff member in charge of the review; logged for staff only."""
+    if not actor.is_staff or (reviewer is not None and not reviewer.is_staff):
+        raise TransitionError(_("Only the hub's staff can review projects."))
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked.reviewer = reviewer
+        locked.save(update_fields=["reviewer", "updated_at"])
+        Event.objects.create(
+            project=locked,
+            actor=actor,
+            action="assigned",
+            reason=str(reviewer) if reviewer else "",
+            visibility=INTERNAL,
+        )
+    return locked
 
 
 def is_owner(*, project: Project, user) -> bool:

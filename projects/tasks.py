@@ -1,0 +1,41 @@
+"""Emails to the sponsor team, sent through Django's tasks framework.
+
+The immediate backend runs them at once in development and tests; in
+production a database-backed worker (`manage.py db_worker`) sends them, so a
+slow mail server never slows a transition down.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from projects.models import Event, Message
+
+
+def _email_team(project, template: str, context: dict) -> int:
+    """One email per team member, each in the member's own language."""
+    sent = 0
+    for member in project.team.select_related("user"):
+        user = member.user
+        with translation.override(user.language):
+            full = {**context, "project": project, "user": user, "site_url": settings.SITE_URL}
+            subject = render_to_string(f"emails/{template}_subject.txt", full).strip()
+            body = render_to_string(f"emails/{template}_body.txt", full)
+        sent += send_mail(subject, body, None, [user.email])
+    return sent
+
+
+@task()
+def notify_event(event_id: int) -> int:
+    event = Event.objects.select_related("project").get(pk=event_id)
+    if event.visibility == Event.Visibility.STAFF:
+        return 0
+    return _email_team(event.project, "event", {"event": event})
+
+
+@task()
+def notify_message(message_id: int) -> int:
+    message = Message.objects.select_related("project").get(pk=message_id)
+    return _email_team(message.project, "message", {"message": message})
