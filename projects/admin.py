@@ -1,6 +1,30 @@
-from django.contrib import admin
+"""The hub's staff steer every application here. The state changes only through the
+transition buttons, which call the same service as the sponsor's pages."""
 
-from projects.models import Organisation, Programme, Project, Theme
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects import dashboard, selectors, services
+from projects.models import (
+    Authorisation,
+    Event,
+    InternalNote,
+    Message,
+    Opinion,
+    Organisation,
+    Programme,
+    Project,
+    RequestedBase,
+    Status,
+    Theme,
+)
 
 
 @admin.register(Theme)
@@ -19,25 +43,267 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "project_count", "created_at"]
     search_fields = ["name"]
     autocomplete_fields = ["members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(project_total=Count("projects"))
+
+    @admin.display(description=_("projects"), ordering="project_total")
+    def project_count(self, organisation: Organisation) -> int:
+        return organisation.project_total
+
+
+class SubmittedYearFilter(admin.SimpleListFilter):
+    title = _("year of submission")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Project.objects.submitted_once().dates("submitted_on", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(submitted_on__year=int(self.value()))
+        return queryset
+
+
+class OpinionInline(admin.StackedInline):
+    model = Opinion
+    extra = 0
+    max_num = 1
+    can_delete = False
+
+
+class AuthorisationInline(admin.StackedInline):
+    model = Authorisation
+    extra = 0
+    max_num = 1
+    can_delete = False
+
+
+class RequestedBaseInline(admin.TabularInline):
+    """The data holders' decisions, base by base; what was requested stays as submitted."""
+
+    model = RequestedBase
+    extra = 0
+    can_delete = False
+    fields = ["base", "period_start", "period_end", "decision", "decided_on", "decision_note"]
+    readonly_fields = ["base", "period_start", "period_end"]
+    verbose_name_plural = _("data holders' decisions")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AppendOnlyInline(admin.StackedInline):
+    """Existing entries are read-only; new ones are added through `save_formset`."""
+
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InternalNoteInline(AppendOnlyInline):
+    model = InternalNote
+    fields = ["body", "author", "written_at"]
+    readonly_fields = ["author", "written_at"]
+    verbose_name_plural = _("internal notes (never shown to the sponsor)")
+
+
+class MessageInline(AppendOnlyInline):
+    model = Message
+    fields = ["body", "author", "from_staff", "sent_at"]
+    readonly_fields = ["author", "from_staff", "sent_at"]
+    verbose_name_plural = _("messages with the sponsor team (a new one is emailed to them)")
+
+
+CONTENT_FIELDS = [
+    "title",
+    "summary",
+    "purpose",
+    "methodology",
+    "expected_results",
+    "sponsor",
+    "theme_list",
+    "programme",
+    "planned_start",
+    "duration_months",
+    "funding",
+    "data_processor",
+]
+KEY_DATES = ["submitted_on", "opinion_on", "authorised_on", "launched_on", "completed_on"]
 
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    """Read-only for now: the review workflow's buttons come with the staff issue.
-    The state never changes here: only the transition service writes it."""
-
-    list_display = ["reference", "title", "sponsor", "status", "updated_at"]
-    list_filter = ["status", "themes", "programme"]
-    list_select_related = ["sponsor"]
+    list_display = [
+        "reference",
+        "title",
+        "sponsor",
+        "status",
+        "reviewer",
+        "days_in_state",
+        "submitted_on",
+    ]
+    list_filter = [
+        "status",
+        "themes",
+        ("requested_bases__base", admin.RelatedOnlyFieldListFilter),
+        "programme",
+        SubmittedYearFilter,
+        ("reviewer", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["sponsor", "reviewer"]
     search_fields = ["reference", "title", "sponsor__name"]
-    readonly_fields = ["reference", "status", "submitted_on", "edit_version"]
-    autocomplete_fields = ["sponsor"]
-    filter_horizontal = ["themes"]
+    ordering = ["-status_changed_at"]
+    fieldsets = [
+        (None, {"fields": ["reference", "status", "reviewer"]}),
+        (_("The application, as it stands"), {"fields": CONTENT_FIELDS}),
+        (_("Key dates"), {"fields": KEY_DATES}),
+    ]
+    readonly_fields = ["reference", "status", "theme_list", *CONTENT_FIELDS[:6], *KEY_DATES]
+    inlines = [
+        RequestedBaseInline,
+        OpinionInline,
+        AuthorisationInline,
+        MessageInline,
+        InternalNoteInline,
+    ]
+    change_form_template = "admin/projects/project/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Staff record the review; the application's content belongs to the sponsor.
+        return [*dict.fromkeys([*self.readonly_fields, *CONTENT_FIELDS])]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).submitted_once()
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("days in this state"), ordering="status_changed_at")
+    def days_in_state(self, project: Project) -> int:
+        return (timezone.now() - project.status_changed_at).days
+
+    @admin.display(description=_("themes"))
+    def theme_list(self, project: Project) -> str:
+        return ", ".join(theme.name for theme in project.themes.all()) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if "reviewer" in form.changed_data:
+            services.project_assign(
+                project=obj, reviewer=form.cleaned_data["reviewer"], actor=request.user
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Message:
+            for message in formset.save(commit=False):
+                services.message_post(project=form.instance, author=request.user, body=message.body)
+        elif formset.model is InternalNote:
+            for note in formset.save(commit=False):
+                note.author = request.user
+                note.save()
+        else:
+            formset.save()
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="{}_{}_dashboard".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        project = self.get_object(request, object_id)
+        extra = {}
+        if project is not None:
+            extra = {
+                "transitions": _transition_buttons(project, request.user),
+                "events": selectors.events_for_staff(project),
+                "versions": project.versions.all(),
+                "version": project.versions.last(),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def transition_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:projects_project_change", args=[object_id]))
+        if not request.user.has_perm("projects.transition_project"):
+            raise PermissionDenied
+        project = get_object_or_404(Project, pk=object_id)
+        try:
+            project = services.project_transition(
+                project=project,
+                actor=request.user,
+                to=request.POST.get("to", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except (services.TransitionError, ValueError) as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("The project is now “%(state)s”.") % {"state": project.get_status_display()},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:projects_project_change", args=[object_id]))
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Review dashboard"),
+            "opts": self.opts,
+            "states": dashboard.count_by_state(),
+            "stages": dashboard.median_days_per_stage(),
+        }
+        return TemplateResponse(request, "admin/projects/dashboard.html", context)
+
+
+def _transition_buttons(project: Project, user) -> list[dict]:
+    if not user.has_perm("projects.transition_project"):
+        return []
+    return [
+        {
+            "to": to,
+            "label": Status(to).label,
+            "reason_required": services.TRANSITIONS[(project.status, to)].reason_required,
+        }
+        for to in services.allowed_transitions(project=project, user=user)
+    ]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The audit trail: readable, never written by hand, not even by a superuser."""
+
+    list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]
+    list_filter = ["action", "visibility", "to_status"]
+    list_select_related = ["project", "actor"]
+    search_fields = ["project__reference", "project__title", "reason"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -26,3 +26,7 @@ def project_with_content(pk: int) -> Project:
 def events_for_team(project: Project) -> QuerySet[Event]:
     """The timeline the sponsor team sees: everything but the hub's internal events."""
     return project.events.exclude(visibility=Event.Visibility.STAFF).select_related("actor")
+
+
+def events_for_staff(project: Project) -> QuerySet[Event]:
+    return project.events.select_related("actor")

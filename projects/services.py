@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import snapshots, tasks
 from projects.models import (
-    Decision,
     FINAL,
     SPONSOR_EDITABLE,
     Attachment,
+    Decision,
     Event,
     Invitation,
     Message,
@@ -87,9 +87,14 @@ def is_team_member(*, project: Project, user) -> bool:
     return project.team.filter(user=user).exists()
 
 
+def may_review(user) -> bool:
+    """Staff in the `reviewers` or `hub administrators` group (or superusers)."""
+    return user.is_staff and user.has_perm("projects.transition_project")
+
+
 def allowed_transitions(*, project: Project, user) -> list[str]:
     """The states this user may move the project to now."""
-    role = STAFF if user.is_staff else SPONSOR
+    role = STAFF if may_review(user) else SPONSOR
     if role == SPONSOR and not is_team_member(project=project, user=user):
         return []
     return [
@@ -112,8 +117,8 @@ def project_transition(*, project: Project, actor, to: str, reason: str = "") ->
                 _("A project that is “%(state)s” cannot become “%(to)s”.")
                 % {"state": locked.get_status_display(), "to": Status(to).label}
             )
-        if rule.by == STAFF and not actor.is_staff:
-            raise TransitionError(_("Only the hub's staff can do this."))
+        if rule.by == STAFF and not may_review(actor):
+            raise TransitionError(_("Only the hub's reviewers can do this."))
         if rule.by == SPONSOR and not is_team_member(project=locked, user=actor):
             raise TransitionError(_("Only the project's team can do this."))
         if rule.reason_required and not reason:
@@ -232,7 +237,7 @@ def message_post(*, project: Project, author, body: str) -> Message:
 
 def project_assign(*, project: Project, reviewer, actor) -> Project:
     """Puts a staff member in charge of the review; logged for staff only."""
-    if not actor.is_staff or (reviewer is not None and not reviewer.is_staff):
+    if not may_review(actor) or (reviewer is not None and not reviewer.is_staff):
         raise TransitionError(_("Only the hub's staff can review projects."))
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)

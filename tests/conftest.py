@@ -1,5 +1,6 @@
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 
 from projects.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory
@@ -71,7 +72,16 @@ def outsider(db):
 
 @pytest.fixture
 def reviewer(db):
-    return UserFactory(email="rita@hub.example", is_staff=True)
+    user = UserFactory(email="rita@hub.example", first_name="Rita", is_staff=True)
+    user.groups.add(Group.objects.get(name="reviewers"))
+    return user
+
+
+@pytest.fixture
+def administrator(db):
+    user = UserFactory(email="hugo@hub.example", first_name="Hugo", is_staff=True)
+    user.groups.add(Group.objects.get(name="hub administrators"))
+    return user
 
 
 @pytest.fixture

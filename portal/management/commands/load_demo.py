@@ -1,8 +1,12 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from catalog.demo import load_catalog
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_accounts
 from projects.demo import load_projects
+
+
+SILENT = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
 class Command(BaseCommand):
@@ -14,11 +18,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         load_catalog()
         users = load_accounts()
-        load_projects(
-            owner=users["sponsor@chu-exemple.fr"],
-            member=users["colleague@chu-exemple.fr"],
-            staff=users["admin@hub.example"],
-        )
+        # The demo's transitions would notify its made-up sponsor team: send nothing.
+        with override_settings(MAILERS=SILENT):
+            load_projects(
+                owner=users["sponsor@chu-exemple.fr"],
+                member=users["colleague@chu-exemple.fr"],
+                staff=users["admin@hub.example"],
+            )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:
