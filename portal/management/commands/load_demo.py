@@ -5,7 +5,6 @@ from catalog.demo import load_catalog
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_accounts
 from projects.demo import load_projects
 
-
 SILENT = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
