@@ -253,6 +253,7 @@ class ProjectAdmin(admin.ModelAdmin):
                 actor=request.user,
                 to=request.POST.get("to", ""),
                 reason=request.POST.get("reason", ""),
+                seen=request.POST.get("seen"),
             )
         except (services.TransitionError, ValueError) as error:
             self.message_user(request, str(error), messages.ERROR)

@@ -102,15 +102,23 @@ def allowed_transitions(*, project: Project, user) -> list[str]:
     ]
 
 
-def project_transition(*, project: Project, actor, to: str, reason: str = "") -> Project:
+def project_transition(
+    *, project: Project, actor, to: str, reason: str = "", seen: str | None = None
+) -> Project:
     """Moves the project to `to` if the rules and the actor allow it, and logs it.
 
-    Locks the row first, so two people acting at once produce exactly one
-    transition; the second sees the new state and gets a TransitionError.
+    `seen` is the state the actor's page showed. The row is locked first, so of
+    two people acting at once exactly one transition happens; the other finds
+    the state changed under them and gets a TransitionError saying so.
     """
     reason = reason.strip()
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
+        if seen is not None and locked.status != seen:
+            raise TransitionError(
+                _("Someone else acted on this project meanwhile: it is now “%(state)s”.")
+                % {"state": locked.get_status_display()}
+            )
         rule = TRANSITIONS.get((locked.status, to))
         if rule is None:
             raise TransitionError(

@@ -201,6 +201,7 @@ def project_withdraw(request, pk: int):
                 actor=request.user,
                 to=Status.WITHDRAWN,
                 reason=form.cleaned_data["reason"],
+                seen=request.POST.get("seen"),
             )
         except services.TransitionError as error:
             messages.error(request, str(error))

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from catalog.demo import load_catalog
 from catalog.models import Base
 from projects.models import Attachment, RequestedBase, Theme
 from tests.factories import make_project
@@ -17,9 +18,11 @@ def draft(owner, member, organisation):
     )
 
 
-@pytest.fixture
-def complete_draft(draft, owner, demo_catalog):
-    """A draft with everything a submission needs."""
+def complete(*, owner, member, organisation):
+    """A draft with everything a submission needs (usable outside fixtures, for threads)."""
+    draft = make_project(
+        owner=owner, members=[member], title="Étude des parcours", sponsor=organisation
+    )
     draft.summary = "Résumé public."
     draft.purpose = "Intérêt public."
     draft.methodology = "Cohorte rétrospective."
@@ -29,6 +32,7 @@ def complete_draft(draft, owner, demo_catalog):
     draft.duration_months = 24
     draft.save()
     draft.themes.add(Theme.objects.get(slug="ai"))
+    load_catalog()
     RequestedBase.objects.create(
         project=draft,
         base=Base.objects.get(slug="esme"),
@@ -46,3 +50,8 @@ def complete_draft(draft, owner, demo_catalog):
         uploaded_by=owner,
     )
     return draft
+
+
+@pytest.fixture
+def complete_draft(owner, member, organisation):
+    return complete(owner=owner, member=member, organisation=organisation)

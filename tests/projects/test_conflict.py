@@ -41,7 +41,7 @@ def test_the_second_save_is_refused_and_its_text_kept_on_the_page(client, owner,
     assert draft.purpose == "Texte d'Alice"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_saves_racing_on_postgresql_let_exactly_one_through(owner, member, organisation):
     project = services.project_create(owner=owner)
     version = project.edit_version
