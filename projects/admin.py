@@ -205,7 +205,12 @@ class ProjectAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is Message:
             for message in formset.save(commit=False):
-                services.message_post(project=form.instance, author=request.user, body=message.body)
+                posted = services.message_post(
+                    project=form.instance, author=request.user, body=message.body
+                )
+                # The admin's change message describes the formset's objects: point it
+                # at the message the service saved.
+                message.pk, message.author = posted.pk, posted.author
         elif formset.model is InternalNote:
             for note in formset.save(commit=False):
                 note.author = request.user
