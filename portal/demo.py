@@ -2,12 +2,14 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 DEMO_PASSWORD = "demo-portal-2026"
 
 # (email, first name, last name, is_staff, is_superuser, role shown to the developer)
 DEMO_ACCOUNTS = [
     ("admin@hub.example", "Hélène", "Admin", True, True, "hub administrator"),
+    ("reviewer@hub.example", "Rémi", "Instructeur", True, False, "reviewer"),
     ("sponsor@chu-exemple.fr", "Sophie", "Martin", False, False, "sponsor (project owner)"),
     ("colleague@chu-exemple.fr", "Karim", "Benali", False, False, "sponsor (team member)"),
 ]
@@ -31,6 +33,8 @@ def load_accounts() -> dict[str, object]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if is_staff and not is_superuser:
+            user.groups.add(Group.objects.get(name="reviewers"))
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

@@ -93,7 +93,7 @@ APPLICATIONS = [
 
 
 @transaction.atomic
-def load_projects(*, owner, member, staff) -> None:
+def load_projects(*, owner, member, staff, reviewer=None) -> None:
     """Creates the demo applications that do not exist yet; existing ones are left alone."""
     organisation, _ = Organisation.objects.get_or_create(name="CHU Exemple")
     organisation.members.add(owner, member)
