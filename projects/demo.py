@@ -110,6 +110,8 @@ def load_projects(*, owner, member, staff, reviewer=None) -> None:
                 project = services.project_transition(
                     project=project, actor=actor, to=to, reason=reason
                 )
+            if to == Status.SUBMITTED and reviewer is not None:
+                project = services.project_assign(project=project, reviewer=reviewer, actor=staff)
 
 
 def _record_what_the_step_needs(project: Project, to: str) -> None:

@@ -23,6 +23,7 @@ class Command(BaseCommand):
                 owner=users["sponsor@chu-exemple.fr"],
                 member=users["colleague@chu-exemple.fr"],
                 staff=users["admin@hub.example"],
+                reviewer=users["reviewer@hub.example"],
             )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
