@@ -4,6 +4,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -167,6 +168,14 @@ class Project(models.Model):
     status_changed_at = models.DateTimeField(
         _("in this state since"), auto_now_add=True, editable=False
     )
+    results = models.TextField(
+        _("results and publications"),
+        blank=True,
+        help_text=_("Published at the end of the project, in the public directory."),
+    )
+    # Full-text search over title, sponsor name and public summary, kept up to date by
+    # a PostgreSQL trigger and GIN-indexed (migration 0005); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     # Optimistic lock: every save of the content increments it, so two team
     # members editing at once cannot silently overwrite each other.
     edit_version = models.PositiveIntegerField(default=1, editable=False)
@@ -184,6 +193,12 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         permissions = [("transition_project", _("Can move a project through the review"))]
+        indexes = [
+            models.Index(fields=["status", "submitted_on"], name="project_status_submitted"),
+            models.Index(fields=["-submitted_on", "-id"], name="project_recent"),
+            models.Index(fields=["launched_on"], name="project_launched"),
+            models.Index(fields=["updated_at"], name="project_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"], condition=~Q(reference=""), name="project_reference_unique"
