@@ -1,11 +1,15 @@
 from django.urls import path
 
-from projects import views
+from projects import exports, views
 from projects import views_sponsor as sponsor
 
 app_name = "projects"
 urlpatterns = [
-    path("", views.directory, name="directory"),
+    path("", views.project_directory, name="directory"),
+    path("export.csv", exports.export_csv, name="export-csv"),
+    path("export.json", exports.export_json, name="export-json"),
+    path("feed/", exports.LatestProjectsFeed(), name="feed"),
+    path("<str:reference>/", views.project_public, name="public"),
 ]
 
 # The sponsor's private pages, mounted under /my/ with the namespace "my".

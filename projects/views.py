@@ -1,7 +1,84 @@
-from django.shortcuts import render
+"""The public side of projects: the directory and each project's public page."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from projects import directory
+from projects.filters import PUBLIC_STATES, ProjectFilter
+
+PAGE_SIZE = 20
 
 
-def directory(request):
-    """The public directory. Applications arrive with the sponsor's side of the portal;
-    until the first is submitted, the page explains what the directory will list."""
-    return render(request, "projects/directory.html")
+def project_directory(request):
+    version = directory.data_version()
+    filterset = ProjectFilter(request.GET, queryset=directory.public_projects())
+    if filterset.form.errors:
+        messages.warning(request, _("Some filters were not understood and are ignored."))
+    filtered = filterset.qs
+    counts = directory.facets(filtered, params=request.GET, version=version)
+    _label_choices(filterset.form, counts, directory.labelled_choices(version=version))
+
+    paginator = Paginator(directory.page_rows(filterset.ordered(filtered)), PAGE_SIZE)
+    paginator.count = counts["total"]  # known from the facets: no second COUNT(*)
+    page_number = request.GET.get("page") or 1
+    page = paginator.get_page(page_number)
+    if str(page.number) != str(page_number):
+        messages.info(
+            request,
+            _("There is no page %(asked)s: here is page %(page)s of %(pages)s.")
+            % {"asked": page_number, "page": page.number, "pages": paginator.num_pages},
+        )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "total": counts["total"],
+        "sponsors": counts["sponsor"],
+        "query_without_page": _without(request.GET, "page"),
+    }
+    template = "projects/directory.html"
+    if request.htmx:
+        template += "#directory"
+    return render(request, template, context)
+
+
+def _label_choices(form, counts: dict, labels: dict) -> None:
+    """Each facet's values, with how many projects each would give."""
+
+    def label(name, n):
+        return f"{name} ({n})"
+
+    form.fields["theme"].choices = [
+        (slug, label(name, counts["theme"].get(slug, 0))) for slug, name in labels["theme"]
+    ]
+    form.fields["base"].choices = [
+        (slug, label(acronym, counts["base"][slug]))
+        for slug, acronym in labels["base"]
+        if counts["base"].get(slug) or slug in form.data.getlist("base")
+    ]
+    form.fields["programme"].widget.choices = [("", _("Any programme"))] + [
+        (slug, label(name, counts["programme"].get(pk, 0)))
+        for slug, name, pk in labels["programme"]
+    ]
+    form.fields["status"].choices = [("", _("Any status"))] + [
+        (value, label(name, counts["status"].get(value, 0))) for value, name in PUBLIC_STATES
+    ]
+    form.fields["year"].widget.choices = [("", _("Any year"))] + [
+        (year, label(year, n)) for year, n in counts["year"].items() if year
+    ]
+
+
+def _without(params, key: str) -> str:
+    copy = params.copy()
+    copy.pop(key, None)
+    return copy.urlencode()
+
+
+def project_public(request, reference: str):
+    project = get_object_or_404(
+        directory.page_rows(directory.public_projects()).select_related("opinion", "authorisation"),
+        reference=reference,
+    )
+    events = project.events.filter(visibility="public").order_by("at", "pk")
+    return render(request, "projects/project_public.html", {"project": project, "events": events})

@@ -1,0 +1,120 @@
+"""The public directory's filters. The URL is the state: every filter is a GET parameter."""
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Project, Status
+
+SEARCH_CONFIG = "portal_french"
+PUBLIC_STATES = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
+SORTS = [
+    ("recent", _("Most recent first")),
+    ("title", _("Title")),
+    ("status", _("Status")),
+]
+
+
+class SlugListField(forms.MultipleChoiceField):
+    """Repeatable slugs (`?theme=ai&theme=prevention`). Unknown slugs are not an error:
+    they match nothing, so a stale or mistyped link gives an empty list, not a 500."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value):
+        return True
+
+
+class SlugListFilter(django_filters.MultipleChoiceFilter):
+    field_class = SlugListField
+
+    def filter(self, qs, value):
+        # Every value chosen must hold: ?theme=ai&theme=prevention is AI *and* prevention.
+        for slug in value or []:
+            qs = qs.filter(**{self.field_name: slug})
+        return qs
+
+
+def search_query(text: str) -> SearchQuery | None:
+    """Each word, or its singular, must appear (French stemming, accents ignored).
+
+    The French stemmer reduces "cancer" and "cancers" to different stems, so a
+    trailing plural s/x is also tried without it.
+    """
+    query = None
+    for word in text.split()[:12]:
+        term = SearchQuery(word, config=SEARCH_CONFIG)
+        if len(word) > 3 and word[-1].lower() in "sx":
+            term |= SearchQuery(word[:-1], config=SEARCH_CONFIG)
+        query = term if query is None else query & term
+    return query
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=200,
+        help_text=_("Words of the title, summary or sponsor"),
+    )
+    theme = SlugListFilter(label=_("Themes"), field_name="themes__slug")
+    base = SlugListFilter(label=_("Bases"), field_name="requested_bases__base__slug")
+    programme = django_filters.CharFilter(
+        label=_("Programme"), field_name="programme__slug", widget=forms.Select
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=PUBLIC_STATES, empty_label=_("Any status")
+    )
+    year = django_filters.NumberFilter(
+        label=_("Year of submission"),
+        field_name="submitted_on__year",
+        min_value=2000,
+        max_value=2100,
+        widget=forms.Select,
+    )
+    sponsor = django_filters.CharFilter(
+        label=_("Sponsor organisation"), field_name="sponsor__name", lookup_expr="icontains"
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORTS, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "theme", "base", "programme", "status", "year", "sponsor", "sort"]
+
+    def filter_text(self, queryset, name, value):
+        if connection.vendor != "postgresql":
+            words = Q()
+            for word in value.split():
+                words &= (
+                    Q(title__icontains=word)
+                    | Q(summary__icontains=word)
+                    | Q(sponsor__name__icontains=word)
+                )
+            return queryset.filter(words)
+        query = search_query(value)
+        if query is None:
+            return queryset
+        return queryset.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in `ordered`, once every filter is known
+
+    def ordered(self, queryset):
+        cleaned = (
+            self.form.cleaned_data if self.form.is_bound and self.form.errors is not None else {}
+        )
+        sort = cleaned.get("sort")
+        if sort == "title":
+            return queryset.order_by("title", "-id")
+        if sort == "status":
+            return queryset.order_by("status", "-submitted_on", "-id")
+        if not sort and cleaned.get("q") and connection.vendor == "postgresql":
+            return queryset.order_by("-rank", "-submitted_on", "-id")
+        return queryset.order_by("-submitted_on", "-id")
