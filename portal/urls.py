@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("stats/", views.stats, name="stats"),
+    path("stats/<int:year>/", views.stats, name="stats-year"),
+    path("stats/<int:year>.json", views.stats_json, name="stats-json"),
     path("catalog/", include("catalog.urls")),
     path("projects/", include("projects.urls")),
     path("my/", include(sponsor_patterns)),

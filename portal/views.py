@@ -1,12 +1,13 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from catalog.models import Base, Milestone
 from portal import statistics
+from projects.models import Programme, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +37,29 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def stats(request):
-    return render(
-        request,
-        "portal/stats.html",
-        {"milestone_years": statistics.milestones_per_year()},
-    )
+def stats(request, year: int | None = None):
+    if year is None:
+        year = statistics.latest_year()
+    elif not 2000 <= year <= 2100:
+        raise Http404
+    figures = statistics.year_figures(year) if year else None
+    context = {"year": year, "figures": figures, "years": statistics.years_with_data()}
+    if figures:
+        theme_names = dict(Theme.objects.values_list("slug", "name"))
+        programme_names = dict(Programme.objects.values_list("slug", "name"))
+        context |= {
+            "theme_bars": statistics.bars(figures["themes"], theme_names),
+            "programme_bars": statistics.bars(figures["programmes"], programme_names),
+            "catalog": [
+                {"kind": kind, "label": label, "count": figures["catalog"][kind]}
+                for kind, label in Milestone.Kind.choices
+            ],
+            "median_days": statistics.median_days_to_authorisation(year),
+        }
+    return render(request, "portal/stats.html", context)
+
+
+def stats_json(request, year: int):
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return JsonResponse(statistics.year_figures(year), json_dumps_params={"ensure_ascii": False})

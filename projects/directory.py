@@ -34,7 +34,17 @@ def data_version() -> str:
 def cache_key(params: QueryDict, version: str) -> str:
     relevant = sorted(
         (key, sorted(params.getlist(key)))
-        for key in ("q", "theme", "base", "programme", "status", "year", "sponsor")
+        for key in (
+            "q",
+            "theme",
+            "base",
+            "programme",
+            "status",
+            "year",
+            "launched",
+            "authorised",
+            "sponsor",
+        )
         if params.getlist(key)
     )
     digest = hashlib.sha256(repr((relevant, version)).encode()).hexdigest()[:32]

@@ -75,6 +75,13 @@ class ProjectFilter(django_filters.FilterSet):
         max_value=2100,
         widget=forms.Select,
     )
+    # Set by the links of the statistics page; carried along as hidden fields.
+    launched = django_filters.NumberFilter(
+        field_name="launched_on__year", min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
+    authorised = django_filters.NumberFilter(
+        field_name="authorised_on__year", min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
     sponsor = django_filters.CharFilter(
         label=_("Sponsor organisation"), field_name="sponsor__name", lookup_expr="icontains"
     )
@@ -84,7 +91,18 @@ class ProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "theme", "base", "programme", "status", "year", "sponsor", "sort"]
+        fields = [
+            "q",
+            "theme",
+            "base",
+            "programme",
+            "status",
+            "year",
+            "launched",
+            "authorised",
+            "sponsor",
+            "sort",
+        ]
 
     def filter_text(self, queryset, name, value):
         if connection.vendor != "postgresql":
