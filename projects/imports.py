@@ -208,7 +208,7 @@ def import_rows(rows: list[Row], *, source: str) -> Report:
             reason=f"{source}, line {row.line}",
             visibility=Event.Visibility.STAFF,
         )
-        _reserve_reference(row.reference)
+        reserve_reference(row.reference)
     return report
 
 
@@ -220,7 +220,7 @@ def _same(project: Project, row: Row, fields: dict) -> bool:
     return themes == {t.pk for t in row.themes} and bases == {b.pk for b in row.bases}
 
 
-def _reserve_reference(reference: str) -> None:
+def reserve_reference(reference: str) -> None:
     """An imported HDH reference is never given again to a new submission."""
     match = REFERENCE.match(reference)
     if match:

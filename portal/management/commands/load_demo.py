@@ -4,6 +4,7 @@ from django.test.utils import override_settings
 from catalog.demo import load_catalog
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_accounts
 from projects.demo import load_projects
+from projects.demo_directory import load_directory
 
 SILENT = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
                 staff=users["admin@hub.example"],
                 reviewer=users["reviewer@hub.example"],
             )
+            load_directory()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:
