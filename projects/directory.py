@@ -11,11 +11,11 @@ import hashlib
 from collections import Counter
 
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
 from catalog.models import Base
-from projects.models import Programme, Project, Status, Theme
+from projects.models import Programme, Project, RequestedBase, Status, Theme
 
 FACET_TIMEOUT = 600
 TOP_SPONSORS = 10
@@ -64,33 +64,23 @@ def facets(filtered: QuerySet[Project], *, params: QueryDict, version: str) -> d
 
 def _compute_facets(filtered: QuerySet[Project]) -> dict:
     ids = filtered.order_by().values("pk")
-    # One grouped query gives the total and the status, year and programme facets.
-    by_status, by_year, by_programme = Counter(), Counter(), Counter()
+    # One grouped query gives the total and the status and year facets.
+    by_status, by_year = Counter(), Counter()
     total = 0
     for row in (
         Project.objects.filter(pk__in=ids)
-        .values("status", "submitted_on__year", "programme_id")
+        .values("status", "submitted_on__year")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         total += row["n"]
         by_status[row["status"]] += row["n"]
         by_year[row["submitted_on__year"]] += row["n"]
-        if row["programme_id"]:
-            by_programme[row["programme_id"]] += row["n"]
-    themes = dict(
-        Theme.objects.filter(projects__in=ids)
-        .values_list("slug")
-        .annotate(n=Count("projects"))
-        .order_by()
-    )
-    bases = dict(
-        Base.objects.filter(requests__project__in=ids)
-        .values_list("slug")
-        .annotate(n=Count("requests"))
-        .order_by()
-    )
-    sponsors = list(
+    # Every theme, base and programme with its count, zero included, names with them.
+    themes = Theme.objects.annotate(n=Count("projects", filter=Q(projects__in=ids)))
+    bases = Base.objects.annotate(n=Count("requests", filter=Q(requests__project__in=ids)))
+    programmes = Programme.objects.annotate(n=Count("projects", filter=Q(projects__in=ids)))
+    sponsors = (
         filtered.order_by()
         .values_list("sponsor__name")
         .annotate(n=Count("pk"))
@@ -100,28 +90,15 @@ def _compute_facets(filtered: QuerySet[Project]) -> dict:
         "total": total,
         "status": dict(by_status),
         "year": dict(sorted(by_year.items(), reverse=True)),
-        "programme": dict(by_programme),
-        "theme": themes,
-        "base": bases,
+        "theme": list(themes.order_by("name").values_list("slug", "name", "n")),
+        "base": list(bases.order_by("acronym").values_list("slug", "acronym", "n")),
+        "programme": list(programmes.order_by("name").values_list("slug", "name", "n")),
         "sponsor": [(name, n) for name, n in sponsors if name],
     }
 
 
-def labelled_choices(*, version: str) -> dict:
-    """Names of the values a facet can take, cached with the same key discipline."""
-    key = f"directory-labels:{version}"
-    found = cache.get(key)
-    if found is None:
-        found = {
-            "theme": list(Theme.objects.values_list("slug", "name")),
-            "base": list(Base.objects.values_list("slug", "acronym")),
-            "programme": list(Programme.objects.values_list("slug", "name", "pk")),
-        }
-        cache.set(key, found, FACET_TIMEOUT)
-    return found
-
-
 def page_rows(queryset: QuerySet[Project]) -> QuerySet[Project]:
     return queryset.select_related("sponsor", "programme").prefetch_related(
-        "themes", "requested_bases__base"
+        "themes",
+        Prefetch("requested_bases", queryset=RequestedBase.objects.select_related("base")),
     )

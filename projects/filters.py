@@ -39,16 +39,19 @@ class SlugListFilter(django_filters.MultipleChoiceFilter):
 
 
 def search_query(text: str) -> SearchQuery | None:
-    """Each word, or its singular, must appear (French stemming, accents ignored).
+    """Each word must appear, in the singular or the plural (French stemming, accents
+    ignored).
 
-    The French stemmer reduces "cancer" and "cancers" to different stems, so a
-    trailing plural s/x is also tried without it.
+    The French stemmer reduces "cancer" and "cancers" to different stems, so each
+    word is also tried with a plural s added, or its plural s/x taken away.
     """
     query = None
     for word in text.split()[:12]:
         term = SearchQuery(word, config=SEARCH_CONFIG)
         if len(word) > 3 and word[-1].lower() in "sx":
             term |= SearchQuery(word[:-1], config=SEARCH_CONFIG)
+        elif len(word) > 2:
+            term |= SearchQuery(word + "s", config=SEARCH_CONFIG)
         query = term if query is None else query & term
     return query
 

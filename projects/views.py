@@ -18,7 +18,7 @@ def project_directory(request):
         messages.warning(request, _("Some filters were not understood and are ignored."))
     filtered = filterset.qs
     counts = directory.facets(filtered, params=request.GET, version=version)
-    _label_choices(filterset.form, counts, directory.labelled_choices(version=version))
+    _label_choices(filterset.form, counts)
 
     paginator = Paginator(directory.page_rows(filterset.ordered(filtered)), PAGE_SIZE)
     paginator.count = counts["total"]  # known from the facets: no second COUNT(*)
@@ -43,23 +43,21 @@ def project_directory(request):
     return render(request, template, context)
 
 
-def _label_choices(form, counts: dict, labels: dict) -> None:
+def _label_choices(form, counts: dict) -> None:
     """Each facet's values, with how many projects each would give."""
 
     def label(name, n):
         return f"{name} ({n})"
 
-    form.fields["theme"].choices = [
-        (slug, label(name, counts["theme"].get(slug, 0))) for slug, name in labels["theme"]
-    ]
+    chosen_bases = form.data.getlist("base")
+    form.fields["theme"].choices = [(slug, label(name, n)) for slug, name, n in counts["theme"]]
     form.fields["base"].choices = [
-        (slug, label(acronym, counts["base"][slug]))
-        for slug, acronym in labels["base"]
-        if counts["base"].get(slug) or slug in form.data.getlist("base")
+        (slug, label(acronym, n))
+        for slug, acronym, n in counts["base"]
+        if n or slug in chosen_bases
     ]
     form.fields["programme"].widget.choices = [("", _("Any programme"))] + [
-        (slug, label(name, counts["programme"].get(pk, 0)))
-        for slug, name, pk in labels["programme"]
+        (slug, label(name, n)) for slug, name, n in counts["programme"]
     ]
     form.fields["status"].choices = [("", _("Any status"))] + [
         (value, label(name, counts["status"].get(value, 0))) for value, name in PUBLIC_STATES

@@ -1,0 +1,246 @@
+"""The public directory: filters one by one and combined, French full text, facets,
+bad parameters, public fields only, and a fixed number of queries."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Base
+from projects.models import Organisation, Programme, Project, RequestedBase, Status, Theme
+
+pytestmark = pytest.mark.django_db
+
+
+def add(
+    reference,
+    title,
+    *,
+    summary="",
+    sponsor="CHU Nord",
+    themes=(),
+    bases=(),
+    programme=None,
+    status=Status.SUBMITTED,
+    submitted_on=date(2024, 3, 1),
+    launched_on=None,
+):
+    project = Project.objects.create(
+        reference=reference,
+        title=title,
+        summary=summary,
+        sponsor=Organisation.objects.get_or_create(name=sponsor)[0],
+        status=status,
+        submitted_on=submitted_on,
+        launched_on=launched_on,
+        programme=Programme.objects.get(slug=programme) if programme else None,
+    )
+    project.themes.set(Theme.objects.filter(slug__in=themes))
+    for slug in bases:
+        RequestedBase.objects.create(project=project, base=Base.objects.get(slug=slug))
+    return project
+
+
+@pytest.fixture
+def projects(demo_catalog):
+    return {
+        "a": add(
+            "HDH-2024-0001",
+            "Données des urgences pendant la canicule",
+            summary="Étude des passages aux urgences.",
+            themes=["health-environment"],
+            bases=["oscour"],
+            submitted_on=date(2024, 7, 1),
+        ),
+        "b": add(
+            "HDH-2023-0002",
+            "Cancer du sein métastatique : parcours",
+            sponsor="Unicancer",
+            themes=["ai", "prevention"],
+            bases=["esme"],
+            programme="unibase",
+            status=Status.IN_PROGRESS,
+            submitted_on=date(2023, 2, 1),
+            launched_on=date(2023, 9, 1),
+        ),
+        "c": add(
+            "HDH-2023-0003",
+            "Algorithmes de détection des cancers",
+            themes=["ai"],
+            bases=["esme", "bndmr"],
+            status=Status.UNDER_REVIEW,
+            submitted_on=date(2023, 5, 1),
+        ),
+        "draft": add("", "Brouillon secret", status=Status.DRAFT, submitted_on=None),
+    }
+
+
+def refs(response):
+    return [project.reference for project in response.context["page"]]
+
+
+def get(client, **params):
+    return client.get(reverse("projects:directory"), params)
+
+
+def test_lists_every_submitted_project_newest_first_and_never_a_draft(client, projects):
+    response = get(client)
+
+    assert refs(response) == ["HDH-2024-0001", "HDH-2023-0003", "HDH-2023-0002"]
+    assert "Brouillon secret" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"theme": "ai"}, ["HDH-2023-0003", "HDH-2023-0002"]),
+        ({"theme": ["ai", "prevention"]}, ["HDH-2023-0002"]),
+        ({"base": "esme"}, ["HDH-2023-0003", "HDH-2023-0002"]),
+        ({"base": ["esme", "bndmr"]}, ["HDH-2023-0003"]),
+        ({"programme": "unibase"}, ["HDH-2023-0002"]),
+        ({"status": "under_review"}, ["HDH-2023-0003"]),
+        ({"year": "2024"}, ["HDH-2024-0001"]),
+        ({"sponsor": "unicancer"}, ["HDH-2023-0002"]),
+        ({"launched": "2023"}, ["HDH-2023-0002"]),
+        ({"theme": "ai", "year": "2023", "base": "bndmr"}, ["HDH-2023-0003"]),
+        ({"sort": "title"}, ["HDH-2023-0003", "HDH-2023-0002", "HDH-2024-0001"]),
+        ({"sort": "status"}, ["HDH-2023-0002", "HDH-2024-0001", "HDH-2023-0003"]),
+    ],
+)
+def test_filters_one_by_one_and_combined(client, projects, params, expected):
+    assert refs(get(client, **params)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("donnees", ["HDH-2024-0001"]),
+        ("DONNÉES urgences", ["HDH-2024-0001"]),
+        ("cancers", ["HDH-2023-0003", "HDH-2023-0002"]),
+        ("cancer", ["HDH-2023-0003", "HDH-2023-0002"]),
+        ("unicancer", ["HDH-2023-0002"]),
+        ("passages", ["HDH-2024-0001"]),
+        ("inexistant", []),
+    ],
+)
+def test_french_full_text_ignores_accents_and_plurals(client, projects, query, expected):
+    assert sorted(refs(get(client, q=query))) == sorted(expected)
+
+
+def test_the_title_ranks_above_the_summary(client, projects):
+    add("HDH-2024-0009", "Étude régionale", summary="Cancer et cancers du poumon.")
+
+    assert refs(get(client, q="cancer"))[-1] == "HDH-2024-0009"
+
+
+def test_facets_count_what_each_value_would_give(client, projects):
+    form = get(client, theme="ai").context["filter"].form
+
+    themes = dict(form.fields["theme"].choices)
+    assert themes["ai"].endswith("(2)")
+    assert themes["prevention"].endswith("(1)")
+    assert themes["covid-19"].endswith("(0)")
+    assert dict(form.fields["base"].choices)["bndmr"].endswith("(1)")
+    assert dict(form.fields["status"].choices)["under_review"].endswith("(1)")
+
+
+def test_facets_follow_new_data_at_once(client, projects):
+    get(client)
+    add("HDH-2024-0010", "Nouveau projet", themes=["covid-19"])
+
+    form = get(client).context["filter"].form
+    assert dict(form.fields["theme"].choices)["covid-19"].endswith("(1)")
+
+
+def test_bad_parameters_give_a_page_with_a_message_never_an_error(client, projects):
+    response = get(client, year="abc", page="999999", theme="nope", status="bogus", sort="x")
+
+    assert response.status_code == 200
+    assert refs(response) == []
+    texts = [str(message) for message in response.context["messages"]]
+    assert any("not understood" in text or "pas été compris" in text for text in texts)
+
+
+def test_a_page_beyond_the_last_shows_the_last_page_with_a_message(client, projects):
+    response = get(client, page="999999")
+
+    assert response.status_code == 200
+    assert response.context["page"].number == 1
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_twenty_per_page_and_the_url_is_the_state(client, projects):
+    for number in range(25):
+        add(f"HDH-2022-{number:04d}", f"Projet {number}", submitted_on=date(2022, 1, 1))
+
+    first = get(client, year="2022")
+    second = get(client, year="2022", page="2")
+
+    assert len(refs(first)) == 20
+    assert len(refs(second)) == 5
+    assert "year=2022&amp;page=2" in first.content.decode()
+
+
+def test_htmx_requests_get_only_the_directory_fragment(client, projects):
+    response = client.get(reverse("projects:directory"), {"theme": "ai"}, HTTP_HX_REQUEST="true")
+
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="directory"')
+    assert "<html" not in content
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"q": "cancer", "theme": "ai", "base": "esme", "year": "2023"}]
+)
+def test_at_most_ten_queries_whatever_the_page_size(
+    client, projects, params, django_assert_max_num_queries
+):
+    for number in range(30):
+        add(
+            f"HDH-2021-{number:04d}",
+            f"Cancer {number}",
+            themes=["ai"],
+            bases=["esme"],
+            submitted_on=date(2023, 1, 1),
+        )
+    with django_assert_max_num_queries(10):
+        get(client, **params)
+    with django_assert_max_num_queries(10):
+        get(client, **params)
+
+
+def test_public_page_shows_public_fields_and_public_events_only(client, projects, reviewer):
+    from projects.models import Event, InternalNote
+
+    project = projects["b"]
+    InternalNote.objects.create(project=project, author=reviewer, body="Note interne")
+    Event.objects.create(
+        project=project, action="assigned", reason="Rita", visibility=Event.Visibility.STAFF
+    )
+    Event.objects.create(project=project, action="launched", visibility=Event.Visibility.PUBLIC)
+
+    response = client.get(reverse("projects:public", kwargs={"reference": project.reference}))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Cancer du sein métastatique" in content
+    assert "Note interne" not in content
+    assert "Rita" not in content
+    assert [event.action for event in response.context["events"]] == ["launched"]
+
+
+@pytest.mark.parametrize("reference", ["HDH-0000-0000", "nope"])
+def test_unknown_reference_is_a_404(client, projects, reference):
+    assert (
+        client.get(reverse("projects:public", kwargs={"reference": reference})).status_code == 404
+    )
+
+
+def test_a_drafts_page_is_a_404(client, projects):
+    draft = projects["draft"]
+    Project.objects.filter(pk=draft.pk).update(reference="HDH-2026-0777")
+
+    assert (
+        client.get(reverse("projects:public", kwargs={"reference": "HDH-2026-0777"})).status_code
+        == 404
+    )
