@@ -1,6 +1,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from projects.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory
@@ -23,6 +24,13 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def english():
+    """For tests that read a message's English wording; French is the default."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_requesting_changes_without_a_reason_is_refused_with_a_message(client, r
     assert response.status_code == 302
     assert Project.objects.get(pk=submitted.pk).status == Status.SUBMITTED
     page = client.get(response["Location"])
-    assert any("reason" in str(m) for m in page.context["messages"])
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
 
 
 def test_a_stale_button_is_refused(client, reviewer, submitted):

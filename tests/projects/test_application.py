@@ -168,7 +168,7 @@ def test_references_count_up_and_never_repeat(complete_draft, owner):
     assert first.reference != second.reference
 
 
-def test_an_unverified_email_cannot_submit(complete_draft, owner):
+def test_an_unverified_email_cannot_submit(complete_draft, owner, english):
     owner.emailaddress_set.update(verified=False)
 
     with pytest.raises(services.TransitionError, match="confirm your email"):

@@ -89,7 +89,7 @@ def test_the_table_has_the_transitions_of_the_brief():
         (S.UNDER_REVIEW, S.WITHDRAWN),
     ],
 )
-def test_a_reason_is_required(complete_draft, owner, reviewer, frm, to):
+def test_a_reason_is_required(complete_draft, owner, reviewer, frm, to, english):
     project = put_in(complete_draft, frm)
     actor = owner if to == S.WITHDRAWN else reviewer
 
@@ -159,7 +159,7 @@ def test_a_staff_message_is_emailed_and_an_internal_event_is_not(
     assert "Pouvez-vous préciser ?" in mail.outbox[0].body
 
 
-def test_events_are_never_updated_or_deleted(complete_draft, owner):
+def test_events_are_never_updated_or_deleted(complete_draft, owner, english):
     services.project_submit(project=complete_draft, actor=owner)
     event = Event.objects.get(action="submitted")
 

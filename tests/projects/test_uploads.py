@@ -75,7 +75,7 @@ def test_a_renamed_executable_is_refused_and_the_other_entries_are_kept(client, 
     )
 
     assert response.status_code == 200
-    assert "not a PDF, ODT or DOCX" in str(response.context["files"].errors["protocol"])
+    assert response.context["files"].errors.as_data()["protocol"][0].code == "bad_type"
     assert response.context["form"]["title"].value() == "Titre gardé"
     assert not Attachment.objects.exists()
 
@@ -86,7 +86,8 @@ def test_an_oversized_file_is_refused(client, owner, draft):
     response = post_files(client, draft, protocol=oversized_pdf(21))
 
     assert response.status_code == 200
-    assert "20 MB" in str(response.context["files"].errors["protocol"])
+    assert response.context["files"].errors.as_data()["protocol"][0].code == "too_large"
+    assert "20 Mo" in str(response.context["files"].errors["protocol"])
     assert not Attachment.objects.exists()
 
 
