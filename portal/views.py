@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from catalog.models import Base, Milestone
 from portal import statistics
+from projects.directory import public_projects
 from projects.models import Programme, Theme
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ def home(request):
         "portal/home.html",
         {
             "base_total": Base.objects.count(),
+            "project_total": public_projects().count(),
             "milestone_counts": statistics.milestone_summary(Milestone.objects.all()),
         },
     )
