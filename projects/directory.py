@@ -5,6 +5,11 @@ slow. The counts depend only on the filters and on the data, so they are cached
 under a key made of the normalised filters and the time of the last change to
 any project (one index-only query). Any write to a project moves that time on,
 so a cached figure is never stale.
+
+A visitor's whole rendered page is kept the same way (the view fills in its
+CSRF token and CSP nonce), so a page seen again costs that one query. What a
+project's row shows of other records (a sponsor's, theme's or base's name) can
+lag a rename by at most FACET_TIMEOUT, as the facet names already do.
 """
 
 import hashlib
@@ -13,11 +18,15 @@ from collections import Counter
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import QueryDict
+from django.utils.translation import get_language
 
 from catalog.models import Base
+from projects.filters import ProjectFilter
 from projects.models import Programme, Project, RequestedBase, Status, Theme
 
 FACET_TIMEOUT = 600
+# The parameters that change which projects are counted (not the order, not the page).
+FILTERS = [name for name in ProjectFilter.base_filters if name != "sort"]
 TOP_SPONSORS = 10
 
 
@@ -32,21 +41,7 @@ def data_version() -> str:
 
 
 def cache_key(params: QueryDict, version: str) -> str:
-    relevant = sorted(
-        (key, sorted(params.getlist(key)))
-        for key in (
-            "q",
-            "theme",
-            "base",
-            "programme",
-            "status",
-            "year",
-            "launched",
-            "authorised",
-            "sponsor",
-        )
-        if params.getlist(key)
-    )
+    relevant = sorted((key, sorted(params.getlist(key))) for key in FILTERS if params.getlist(key))
     digest = hashlib.sha256(repr((relevant, version)).encode()).hexdigest()[:32]
     return f"directory-facets:{digest}"
 
@@ -95,6 +90,21 @@ def _compute_facets(filtered: QuerySet[Project]) -> dict:
         "programme": list(programmes.order_by("name").values_list("slug", "name", "n")),
         "sponsor": [(name, n) for name, n in sponsors if name],
     }
+
+
+def page_cache_key(request, version: str) -> str:
+    """The key of a visitor's rendered directory page: its exact URL (the page shows
+    it back), the language, whether htmx asked for the fragment, and the data."""
+    parts = (request.get_full_path(), get_language(), bool(request.htmx), version)
+    return "directory-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def cached_page(key: str) -> str | None:
+    return cache.get(key)
+
+
+def keep_page(key: str, html: str) -> None:
+    cache.set(key, html, FACET_TIMEOUT)
 
 
 def page_rows(queryset: QuerySet[Project]) -> QuerySet[Project]:
