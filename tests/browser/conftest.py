@@ -1,4 +1,4 @@
-"""Fixtures for the end-to-end tests: one headless Chromium per session, one page per test.
+"""Fixtures for the end-to-end tests: one headless Chromium per module, one page per test.
 
 Static files: pytest-django's `live_server` serves them through Django's
 staticfiles handler (finders, no collectstatic). The only thing that needs a
@@ -8,15 +8,10 @@ already swaps in the plain StaticFilesStorage for every test, so nothing more
 is needed here.
 """
 
-import os
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
 from playwright.sync_api import sync_playwright
-
-# Playwright's sync API runs an asyncio event loop in the test thread; without
-# this Django refuses the database queries of fixtures and assertions.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,26 +30,55 @@ AXE_OPTIONS = {
 }
 
 
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
+    """One headless Chromium per test module.
+
+    Between two sync calls Playwright marks its event loop as running in this
+    thread, which has two effects on Django as long as Playwright runs:
+
+    - Django refuses database access from an async context: allow it, only for
+      as long as Playwright runs (an `os.environ` set at import would leak into
+      every other test, and into the subprocesses of `manage.py check --deploy`);
+    - `connections` keeps its connections per context rather than per thread,
+      and hands out new ones that lack the migrated data serialized at setup:
+      copy it over, or serialized rollbacks would restore nothing.
+
+    Module scope stops Playwright, hence the loop, before the tests of other
+    modules run.
+    """
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+        connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_restored(django_db_serialized_rollback):
+    """Serialized rollback for every test here.
+
+    The live server needs a transactional database, flushed after each test,
+    which would remove what the data migrations created (groups, themes). With
+    the serialized rollback it is put back before each test, and the flush does
+    not re-run post_migrate, so the tests that follow find the same data and no
+    duplicate content types.
+    """
 
 
 @pytest.fixture
-def demo_catalog(transactional_db, django_db_serialized_rollback):
-    """The seven bases of the demo catalog, in a database the live server can see.
-
-    The live server needs a transactional database, which is flushed after each
-    test. The serialized rollback puts back what the data migrations created
-    (groups, content types) before the test and flushes without re-running
-    post_migrate after it, so the tests that follow, transactional or not, still
-    find that data and no duplicate content types.
-    """
+def demo_catalog(transactional_db):
+    """The seven bases of the demo catalog, in a database the live server can see."""
     from catalog.demo import load_catalog
 
     load_catalog()
