@@ -62,3 +62,11 @@ messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Benchmark on PostgreSQL with 100,000 projects (bench/README.md): fills the database
+# portal_bench once, then measures server time and queries, then throughput with wrk.
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(PY) -m bench.populate
+	$(PY) -m bench.measure
+	bench/wrk.sh

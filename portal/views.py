@@ -1,13 +1,15 @@
 import logging
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from catalog.models import Base, Milestone
 from portal import statistics
-from projects.directory import public_projects
+from projects.directory import data_version, public_projects
 from projects.models import Programme, Theme
 
 logger = logging.getLogger(__name__)
@@ -40,10 +42,24 @@ def healthz(request):
 
 
 def stats(request, year: int | None = None):
+    if year is not None and not 2000 <= year <= 2100:
+        raise Http404
+    # The figures change only when a project does: kept until then (catalog
+    # milestones, edited more rarely, show within STATS_TIMEOUT).
+    key = f"stats-page:{year}:{data_version()}:{get_language()}"
+    context = cache.get(key)
+    if context is None:
+        context = _stats_context(year)
+        cache.set(key, context, STATS_TIMEOUT)
+    return render(request, "portal/stats.html", context)
+
+
+STATS_TIMEOUT = 300
+
+
+def _stats_context(year: int | None) -> dict:
     if year is None:
         year = statistics.latest_year()
-    elif not 2000 <= year <= 2100:
-        raise Http404
     figures = statistics.year_figures(year) if year else None
     context = {"year": year, "figures": figures, "years": statistics.years_with_data()}
     if figures:
@@ -53,12 +69,12 @@ def stats(request, year: int | None = None):
             "theme_bars": statistics.bars(figures["themes"], theme_names),
             "programme_bars": statistics.bars(figures["programmes"], programme_names),
             "catalog": [
-                {"kind": kind, "label": label, "count": figures["catalog"][kind]}
+                {"kind": kind, "label": str(label), "count": figures["catalog"][kind]}
                 for kind, label in Milestone.Kind.choices
             ],
             "median_days": statistics.median_days_to_authorisation(year),
         }
-    return render(request, "portal/stats.html", context)
+    return context
 
 
 def stats_json(request, year: int):

@@ -18,7 +18,6 @@ from collections import Counter
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import QueryDict
-from django.utils.translation import get_language
 
 from catalog.models import Base
 from projects.filters import ProjectFilter
@@ -90,21 +89,6 @@ def _compute_facets(filtered: QuerySet[Project]) -> dict:
         "programme": list(programmes.order_by("name").values_list("slug", "name", "n")),
         "sponsor": [(name, n) for name, n in sponsors if name],
     }
-
-
-def page_cache_key(request, version: str) -> str:
-    """The key of a visitor's rendered directory page: its exact URL (the page shows
-    it back), the language, whether htmx asked for the fragment, and the data."""
-    parts = (request.get_full_path(), get_language(), bool(request.htmx), version)
-    return "directory-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-
-
-def cached_page(key: str) -> str | None:
-    return cache.get(key)
-
-
-def keep_page(key: str, html: str) -> None:
-    cache.set(key, html, FACET_TIMEOUT)
 
 
 def page_rows(queryset: QuerySet[Project]) -> QuerySet[Project]:

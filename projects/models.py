@@ -197,7 +197,10 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_on"], name="project_status_submitted"),
             models.Index(fields=["-submitted_on", "-id"], name="project_recent"),
-            models.Index(fields=["launched_on"], name="project_launched"),
+            # The statistics count a year's launches by theme and programme, and its
+            # authorisations and their delays, from these two indexes alone.
+            models.Index(fields=["launched_on", "programme", "id"], name="project_launched"),
+            models.Index(fields=["authorised_on", "submitted_on"], name="project_authorised"),
             models.Index(fields=["updated_at"], name="project_updated"),
         ]
         constraints = [

@@ -31,6 +31,7 @@ def project_directory(request):
             % {"asked": page_number, "page": page.number, "pages": paginator.num_pages},
         )
     context = {
+        "version": version,
         "filter": filterset,
         "page": page,
         "total": counts["total"],

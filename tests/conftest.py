@@ -1,6 +1,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.utils import translation
 
 from projects.models import Organisation
@@ -14,6 +15,12 @@ def _static_files_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages and counts are keyed by the data; each test starts from nothing."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

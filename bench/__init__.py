@@ -1,0 +1,1 @@
+"""Benchmark of the public directory, a project page and the statistics (not a test)."""
