@@ -117,3 +117,12 @@ def test_the_demo_data_reproduces_the_2023_annual_report():
         "preparation": 6,
         "transfer": 5,
     }
+
+
+def test_the_statistics_page_takes_at_most_ten_queries(
+    client, known, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("stats-year", kwargs={"year": 2023})).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("stats-json", kwargs={"year": 2023})).status_code == 200

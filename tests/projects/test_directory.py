@@ -244,3 +244,13 @@ def test_a_drafts_page_is_a_404(client, projects):
         client.get(reverse("projects:public", kwargs={"reference": "HDH-2026-0777"})).status_code
         == 404
     )
+
+
+def test_a_public_project_page_takes_a_fixed_number_of_queries(
+    client, projects, django_assert_max_num_queries
+):
+    for number in range(10):
+        add(f"HDH-2020-{number:04d}", f"Autre {number}", themes=["ai"], bases=["esme"])
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("projects:public", kwargs={"reference": "HDH-2023-0002"}))
+    assert response.status_code == 200
