@@ -31,6 +31,8 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "dcat:startDate": {"@type": "xsd:date"},
     "dcat:endDate": {"@type": "xsd:date"},
+    "dct:issued": {"@type": "xsd:date"},
+    "dct:modified": {"@type": "xsd:date"},
     "dcat:bbox": {"@type": "gsp:wktLiteral"},
     "dcat:centroid": {"@type": "gsp:wktLiteral"},
 }
@@ -111,7 +113,7 @@ Node = dict[str, Any]
 @require_GET
 def catalog_jsonld(request: HttpRequest) -> JsonResponse:
     catalog_iri = request.build_absolute_uri(reverse("catalog:dcat"))
-    bases = Base.objects.with_holder()
+    bases = list(Base.objects.with_holder())
     document = {
         "@context": CONTEXT,
         "@id": catalog_iri,
@@ -130,6 +132,9 @@ def catalog_jsonld(request: HttpRequest) -> JsonResponse:
         "dcat:themeTaxonomy": DATA_THEMES,
         "dcat:dataset": [_dataset(request, base, catalog_iri) for base in bases],
     }
+    if bases:
+        document["dct:issued"] = min(base.created_at for base in bases).date().isoformat()
+        document["dct:modified"] = max(base.updated_at for base in bases).date().isoformat()
     return JsonResponse(
         document,
         content_type="application/ld+json",
@@ -154,6 +159,8 @@ def _dataset(request: HttpRequest, base: Base, catalog_iri: str) -> Node:
             "@id": f"{page}#access",
             "@type": "dcat:Distribution",
             "dcat:accessURL": {"@id": page},
+            # Access goes through the base's page, which explains the procedure.
+            "dct:format": {"@id": f"{EU}file-type/HTML", "@type": "dct:MediaTypeOrExtent"},
             "dct:description": _text(base.access_conditions)
             if base.access_conditions
             else _ui_text(ACCESS_ON_REQUEST),

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -111,6 +112,10 @@ class Base(models.Model):
     citation = models.TextField(
         _("how to cite"), blank=True, help_text=_("Wording or DOI to cite in publications.")
     )
+    created_at = models.DateTimeField(
+        _("added to the catalog"), default=timezone.now, editable=False
+    )
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
 
     objects = BaseQuerySet.as_manager()
 

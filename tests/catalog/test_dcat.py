@@ -21,15 +21,11 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SHAPES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "dcat-ap-3.0.1"
 SHAPE_FILES = ["shapes.ttl", "shapes_recommended.ttl", "range.ttl"]
 
-# Recommended (warning-level) properties the catalog cannot honestly fill in:
-# no end date while a base is still fed, no publication or modification date
-# kept for the catalog, and a distribution to restricted data has no file
-# format nor licence.
+# Recommended (warning-level) properties the catalog cannot honestly fill in: no
+# end date while a base is still fed, and access to restricted data goes through
+# an authorisation, not a licence.
 ACCEPTED_WARNINGS = {
     (DCTERMS.PeriodOfTime, DCAT.endDate),
-    (DCAT.Catalog, DCTERMS.issued),
-    (DCAT.Catalog, DCTERMS.modified),
-    (DCAT.Distribution, DCTERMS.format),
     (DCAT.Distribution, DCTERMS.license),
 }
 
