@@ -240,7 +240,13 @@ def load_catalog() -> None:
             "CNIL (ou conformité à une méthodologie de référence)."
         )
         fields["contact_email"] = "catalogue@health-data-hub.example"
-        base, _ = Base.objects.update_or_create(acronym=fields.pop("acronym"), defaults=fields)
+        base, created = Base.objects.get_or_create(acronym=fields.pop("acronym"), defaults=fields)
+        changed = [name for name, value in fields.items() if getattr(base, name) != value]
+        if not created and changed:
+            # Saved only when it differs, so a second run leaves `updated_at` alone.
+            for name in changed:
+                setattr(base, name, fields[name])
+            base.save()
         for kind, reached_on in milestones.items():
             Milestone.objects.update_or_create(
                 base=base, kind=kind, defaults={"reached_on": reached_on}
