@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
 
 from projects import directory
 from projects.filters import PUBLIC_STATES, ProjectFilter
@@ -11,6 +12,10 @@ from projects.filters import PUBLIC_STATES, ProjectFilter
 PAGE_SIZE = 20
 
 
+# The same URL gives the whole page or, to htmx, the fragment (hx-push-url puts the
+# fragment's URL in the history): without Vary, going back to it from another page
+# could show the fragment from the browser's cache, bare, without the layout.
+@vary_on_headers("HX-Request")
 def project_directory(request):
     version = directory.data_version()
     filterset = ProjectFilter(request.GET, queryset=directory.public_projects())

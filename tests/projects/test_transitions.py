@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import translation
 
 from projects import services
 from projects.models import Decision, Event, Project, Status
@@ -183,6 +184,7 @@ def test_two_reviewers_acting_at_once_make_exactly_one_transition(
 
     def act(actor, to, reason):
         try:
+            translation.activate("en")  # per thread; the message is read below
             barrier.wait(timeout=5)
             services.project_transition(
                 project=project, actor=actor, to=to, reason=reason, seen=S.SUBMITTED
