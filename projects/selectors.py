@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from projects.models import Event, Project, TeamMember
+from projects.models import Event, Project, Status, TeamMember
 
 
 def projects_of(user) -> QuerySet[Project]:
@@ -30,3 +30,10 @@ def events_for_team(project: Project) -> QuerySet[Event]:
 
 def events_for_staff(project: Project) -> QuerySet[Event]:
     return project.events.select_related("actor")
+
+
+def pending_request_for_changes(project: Project | None) -> Event | None:
+    """What the hub asked for, while the team has still to answer it."""
+    if project is None or project.status != Status.CHANGES_REQUESTED:
+        return None
+    return project.events.filter(action="changes_requested").order_by("-at", "-pk").first()

@@ -124,6 +124,7 @@ def _edit(request, *, project: Project | None):
             "files": files,
             "problems": problems,
             "conflict": conflict,
+            "hub_request": selectors.pending_request_for_changes(project),
         },
     )
 

@@ -265,3 +265,16 @@ def test_my_projects_says_what_is_expected_next(client, owner, draft):
     assert "Complete your application and submit it." in page.content.decode() or (
         "Complétez votre dossier" in page.content.decode()
     )
+
+
+def test_the_edit_page_shows_what_the_hub_asked_for(client, owner, reviewer, complete_draft):
+    project = services.project_submit(project=complete_draft, actor=owner)
+    services.project_transition(
+        project=project, actor=reviewer, to=Status.CHANGES_REQUESTED, reason="Précisez la période."
+    )
+    client.force_login(owner)
+
+    page = client.get(reverse("my:project-edit", kwargs={"pk": project.pk}))
+
+    assert page.context["hub_request"].reason == "Précisez la période."
+    assert "Précisez la période." in page.content.decode()
