@@ -16,6 +16,12 @@ import statistics
 import sys
 import time
 
+
+def report(*parts: str) -> None:
+    """The benchmark's results go to standard output, for a terminal or a file."""
+    sys.stdout.write(" ".join(parts) + "\n")
+
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
 os.environ.setdefault("SECRET_KEY", "insecure-benchmark-key")
@@ -115,14 +121,14 @@ def main(argv: list[str]) -> int:
             f"| {'/'.join(map(str, sorted(counts)))} | {cold_ms:.1f} | {cold_queries} "
             f"| {'yes' if ok else '**no**'} |"
         )
-    print(
+    report(
         f"{Project.objects.count():,} projects; {args.runs} requests per page after "
         f"{WARM_UP} warm-up; server time in ms (Django test client, in-process, DEBUG off"
         f"{'; directory page cache off' if args.no_page_cache else ''})\n"
     )
-    print("| Page | URL | median | p95 | queries | cold first | cold queries | target met |")
-    print("|---|---|---:|---:|---:|---:|---:|:---:|")
-    print("\n".join(rows))
+    report("| Page | URL | median | p95 | queries | cold first | cold queries | target met |")
+    report("|---|---|---:|---:|---:|---:|---:|:---:|")
+    report("\n".join(rows))
     return 1 if failed else 0
 
 

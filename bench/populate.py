@@ -19,6 +19,12 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
+
+def report(*parts: str) -> None:
+    """The benchmark's results go to standard output, for a terminal or a file."""
+    sys.stdout.write(" ".join(parts) + "\n")
+
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
 os.environ.setdefault("SECRET_KEY", "insecure-benchmark-key")
@@ -176,11 +182,11 @@ def main(argv: list[str]) -> None:
 
     count = Project.objects.count()
     if count >= PROJECTS and not force:
-        print(f"{count} projects already there: nothing to do (--force to rebuild).")
+        report(f"{count} projects already there: nothing to do (--force to rebuild).")
         return
     started = time.perf_counter()
     populate()
-    print(f"Populated in {time.perf_counter() - started:.1f} s.")
+    report(f"Populated in {time.perf_counter() - started:.1f} s.")
 
 
 def create_database(url: str) -> None:
@@ -191,7 +197,7 @@ def create_database(url: str) -> None:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if exists.fetchone() is None:
             connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"Created database {name}.")
+            report(f"Created database {name}.")
 
 
 def populate() -> None:
