@@ -62,7 +62,7 @@ def _compute_facets(filtered: QuerySet[Project]) -> dict:
     by_status, by_year = Counter(), Counter()
     total = 0
     for row in (
-        Project.objects.filter(pk__in=ids)
+        filtered.order_by()
         .values("status", "submitted_on__year")
         .annotate(n=Count("pk"))
         .order_by()

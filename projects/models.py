@@ -202,6 +202,12 @@ class Project(models.Model):
             models.Index(fields=["launched_on", "programme", "id"], name="project_launched"),
             models.Index(fields=["authorised_on", "submitted_on"], name="project_authorised"),
             models.Index(fields=["updated_at"], name="project_updated"),
+            # The public directory's rows only: its facet counts read this index alone.
+            models.Index(
+                fields=["status", "submitted_on", "id"],
+                condition=~Q(status="draft") & ~Q(reference=""),
+                name="project_public",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
