@@ -9,8 +9,8 @@ from django.views.decorators.cache import never_cache
 
 from catalog.models import Base, Milestone
 from portal import statistics
-from projects.directory import data_version, public_projects
-from projects.models import Programme, Theme
+from projects.directory import data_version
+from projects.models import Programme, Project, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def home(request):
         "portal/home.html",
         {
             "base_total": Base.objects.count(),
-            "project_total": public_projects().count(),
+            "project_total": Project.objects.public().count(),
             "milestone_counts": statistics.milestone_summary(Milestone.objects.all()),
         },
     )

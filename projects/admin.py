@@ -60,7 +60,7 @@ class SubmittedYearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        years = Project.objects.submitted_once().dates("submitted_on", "year", order="DESC")
+        years = Project.objects.public().dates("submitted_on", "year", order="DESC")
         return [(str(day.year), str(day.year)) for day in years]
 
     def queryset(self, request, queryset):
@@ -180,7 +180,7 @@ class ProjectAdmin(admin.ModelAdmin):
         return [*dict.fromkeys([*self.readonly_fields, *CONTENT_FIELDS])]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).submitted_once()
+        return super().get_queryset(request).public()
 
     def has_add_permission(self, request):
         return False

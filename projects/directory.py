@@ -21,17 +21,12 @@ from django.http import QueryDict
 
 from catalog.models import Base
 from projects.filters import ProjectFilter
-from projects.models import Programme, Project, RequestedBase, Status, Theme
+from projects.models import Programme, Project, RequestedBase, Theme
 
 FACET_TIMEOUT = 600
 # The parameters that change which projects are counted (not the order, not the page).
 FILTERS = [name for name in ProjectFilter.base_filters if name != "sort"]
 TOP_SPONSORS = 10
-
-
-def public_projects() -> QuerySet[Project]:
-    """Every project submitted at least once: never a draft."""
-    return Project.objects.exclude(status=Status.DRAFT).exclude(reference="")
 
 
 def data_version() -> str:

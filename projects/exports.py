@@ -57,7 +57,7 @@ def _iso(day) -> str:
 
 
 def _records(request) -> Iterator[dict]:
-    filterset = ProjectFilter(request.GET, queryset=directory.public_projects())
+    filterset = ProjectFilter(request.GET, queryset=Project.objects.public())
     rows = directory.page_rows(filterset.ordered(filterset.qs))
     base_url = request.build_absolute_uri("/").rstrip("/")
     for project in rows.iterator(chunk_size=500):

@@ -2,7 +2,7 @@
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -54,7 +54,6 @@ class Report:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 class ImportRejected(Exception):

@@ -101,8 +101,10 @@ class ProjectQuerySet(models.QuerySet):
             return self
         return self.filter(team__user=user)
 
-    def submitted_once(self) -> "ProjectQuerySet":
-        return self.exclude(reference="")
+    def public(self) -> "ProjectQuerySet":
+        """Every project submitted at least once: what the law makes public. Never a
+        draft, nor a draft withdrawn before it was ever submitted (no reference)."""
+        return self.exclude(status=Status.DRAFT).exclude(reference="")
 
 
 class Project(models.Model):

@@ -10,16 +10,13 @@ def projects_of(user) -> QuerySet[Project]:
     return Project.objects.filter(team__user=user).select_related("sponsor").order_by("-updated_at")
 
 
-def project_with_content(pk: int) -> Project:
-    return (
-        Project.objects.select_related("sponsor", "programme")
-        .prefetch_related(
-            "themes",
-            "attachments",
-            "requested_bases__base",
-            Prefetch("team", queryset=TeamMember.objects.select_related("user")),
-        )
-        .get(pk=pk)
+def with_content(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Everything the private project page shows, in a fixed number of queries."""
+    return projects.select_related("sponsor", "programme").prefetch_related(
+        "themes",
+        "attachments",
+        "requested_bases__base",
+        Prefetch("team", queryset=TeamMember.objects.select_related("user")),
     )
 
 

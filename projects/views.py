@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from projects import directory
 from projects.filters import PUBLIC_STATES, ProjectFilter
+from projects.models import Project
 
 PAGE_SIZE = 20
 
@@ -18,7 +19,7 @@ PAGE_SIZE = 20
 @vary_on_headers("HX-Request")
 def project_directory(request):
     version = directory.data_version()
-    filterset = ProjectFilter(request.GET, queryset=directory.public_projects())
+    filterset = ProjectFilter(request.GET, queryset=Project.objects.public())
     if filterset.form.errors:
         messages.warning(request, _("Some filters were not understood and are ignored."))
     filtered = filterset.qs
@@ -81,7 +82,7 @@ def _without(params, key: str) -> str:
 
 def project_public(request, reference: str):
     project = get_object_or_404(
-        directory.page_rows(directory.public_projects()).select_related("opinion", "authorisation"),
+        directory.page_rows(Project.objects.public()).select_related("opinion", "authorisation"),
         reference=reference,
     )
     events = project.events.filter(visibility="public").order_by("at", "pk")

@@ -172,12 +172,14 @@ def _submit(request, project: Project):
 
 @login_required
 def project_detail(request, pk: int):
-    project = _get_project_for_viewer(request.user, pk)
+    project = get_object_or_404(
+        selectors.with_content(Project.objects.for_member(request.user)), pk=pk
+    )
     return render(
         request,
         "projects/project_detail.html",
         {
-            "project": selectors.project_with_content(project.pk),
+            "project": project,
             "events": selectors.events_for_team(project),
             "thread": project.messages.select_related("author"),
             "versions": project.versions.all(),

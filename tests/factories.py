@@ -66,3 +66,36 @@ def make_project(*, owner, members=(), **fields):
     for member in members:
         TeamMember.objects.create(project=project, user=member)
     return project
+
+
+def make_public_project(
+    reference,
+    title,
+    *,
+    summary="",
+    sponsor="CHU Nord",
+    themes=(),
+    bases=(),
+    programme=None,
+    status="submitted",
+    submitted_on=date(2024, 3, 1),
+    launched_on=None,
+):
+    """A project of the public directory, created directly in its final state."""
+    from catalog.models import Base
+    from projects.models import Organisation, Programme, Project, RequestedBase, Theme
+
+    project = Project.objects.create(
+        reference=reference,
+        title=title,
+        summary=summary,
+        sponsor=Organisation.objects.get_or_create(name=sponsor)[0],
+        status=status,
+        submitted_on=submitted_on,
+        launched_on=launched_on,
+        programme=Programme.objects.get(slug=programme) if programme else None,
+    )
+    project.themes.set(Theme.objects.filter(slug__in=themes))
+    for slug in bases:
+        RequestedBase.objects.create(project=project, base=Base.objects.get(slug=slug))
+    return project

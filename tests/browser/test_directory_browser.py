@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from projects.models import Status, Theme
-from tests.projects.test_directory import add
+from tests.factories import make_public_project as add
 
 pytestmark = pytest.mark.browser
 

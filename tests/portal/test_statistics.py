@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal import statistics
-from tests.projects.test_directory import add
+from tests.factories import make_public_project as add
 
 pytestmark = pytest.mark.django_db
 

@@ -6,39 +6,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from catalog.models import Base
-from projects.models import Organisation, Programme, Project, RequestedBase, Status, Theme
+from projects.models import Project, Status
+from tests.factories import make_public_project as add
 
 pytestmark = pytest.mark.django_db
-
-
-def add(
-    reference,
-    title,
-    *,
-    summary="",
-    sponsor="CHU Nord",
-    themes=(),
-    bases=(),
-    programme=None,
-    status=Status.SUBMITTED,
-    submitted_on=date(2024, 3, 1),
-    launched_on=None,
-):
-    project = Project.objects.create(
-        reference=reference,
-        title=title,
-        summary=summary,
-        sponsor=Organisation.objects.get_or_create(name=sponsor)[0],
-        status=status,
-        submitted_on=submitted_on,
-        launched_on=launched_on,
-        programme=Programme.objects.get(slug=programme) if programme else None,
-    )
-    project.themes.set(Theme.objects.filter(slug__in=themes))
-    for slug in bases:
-        RequestedBase.objects.create(project=project, base=Base.objects.get(slug=slug))
-    return project
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import Event, InternalNote
-from tests.projects.test_directory import add
+from tests.factories import make_public_project as add
 
 pytestmark = pytest.mark.django_db
 
