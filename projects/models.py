@@ -1,6 +1,5 @@
 """Projects: applications to use catalog data, their versions, team, files and history."""
 
-from pathlib import Path
 from uuid import uuid4
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Base
+from projects.uploads import EXTENSIONS, name_for_type
 
 
 class Organisation(models.Model):
@@ -322,7 +322,10 @@ class RequestedBase(models.Model):
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:
-    return f"projects/{attachment.project_id}/{uuid4().hex}{Path(filename).suffix.lower()}"
+    """A random name with the extension of the type detected from the content,
+    never the one the uploader chose."""
+    extension = EXTENSIONS.get(attachment.content_type, "")
+    return f"projects/{attachment.project_id}/{uuid4().hex}{extension}"
 
 
 class Attachment(models.Model):
@@ -348,6 +351,14 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The name to download under, with the extension of the detected type (also
+        for files stored before names were corrected at upload)."""
+        if self.content_type not in EXTENSIONS:
+            return self.original_name
+        return name_for_type(self.original_name, self.content_type)
 
 
 class ProjectVersion(models.Model):

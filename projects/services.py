@@ -27,6 +27,7 @@ from projects.models import (
     Status,
     TeamMember,
 )
+from projects.uploads import name_for_type
 
 S = Status
 
@@ -274,7 +275,7 @@ def attachments_add(*, project: Project, actor, uploads) -> list[Attachment]:
             project=project,
             kind=kind,
             file=upload,
-            original_name=upload.name[:255],
+            original_name=name_for_type(upload.name, content_type),
             content_type=content_type,
             size=upload.size,
             uploaded_by=actor,

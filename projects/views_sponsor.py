@@ -302,7 +302,7 @@ def attachment_download(request, pk: int, attachment_id: int):
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=attachment.download_name,
         content_type=attachment.content_type,
     )
 

@@ -1,7 +1,10 @@
 """Real files for upload tests, made in memory."""
 
+import functools
 import io
+import struct
 import zipfile
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -15,6 +18,15 @@ PDF_BYTES = (
 )
 # The first bytes of a Linux executable.
 ELF_BYTES = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
+
+
+DOCX_CONTENT_TYPES = (
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Override PartName="/word/document.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+GIB = 1024**3
 
 
 def pdf_upload(name: str = "protocol.pdf") -> SimpleUploadedFile:
@@ -36,10 +48,99 @@ def odt_upload(name: str = "annexe.odt") -> SimpleUploadedFile:
 def docx_upload(name: str = "annexe.docx") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
         archive.writestr("word/document.xml", "<w:document/>")
     return SimpleUploadedFile(name, buffer.getvalue())
 
 
 def oversized_pdf(megabytes: int = 21) -> SimpleUploadedFile:
     return SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * (megabytes * 1024 * 1024))
+
+
+@functools.cache
+def _deflated_zeros(size: int) -> tuple[bytes, int]:
+    """`size` zero bytes, raw-deflated (about 1 KB per MB), and their CRC-32."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = bytes(1024 * 1024)
+    parts = [compressor.compress(chunk) for _ in range(size // len(chunk))]
+    parts.append(compressor.flush())
+    crc = 0
+    for _ in range(size // len(chunk)):
+        crc = zlib.crc32(chunk, crc)
+    return b"".join(parts), crc
+
+
+def _zip_with_one_member(name: bytes, data: bytes, *, crc: int, declared_size: int) -> bytes:
+    """A ZIP archive of one deflated member whose headers declare `declared_size`."""
+    local = struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(data), declared_size, len(name), 0
+    )
+    central = struct.pack(
+        "<4s6H3L5H2L",
+        b"PK\x01\x02",
+        20,
+        20,
+        0,
+        8,
+        0,
+        0,
+        crc,
+        len(data),
+        declared_size,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+    body = local + name + data
+    directory = central + name
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), len(body), 0)
+    return body + directory + end
+
+
+def odt_bomb(name: str = "bombe.odt") -> SimpleUploadedFile:
+    """About 1 MB whose `mimetype` member declares and unpacks to 1 GiB."""
+    data, crc = _deflated_zeros(GIB)
+    return SimpleUploadedFile(
+        name, _zip_with_one_member(b"mimetype", data, crc=crc, declared_size=GIB)
+    )
+
+
+def odt_bomb_lying(name: str = "bombe.odt") -> SimpleUploadedFile:
+    """The same bomb, but its headers claim the member is the usual 39 bytes."""
+    data, crc = _deflated_zeros(GIB)
+    return SimpleUploadedFile(
+        name, _zip_with_one_member(b"mimetype", data, crc=crc, declared_size=len(ODT_MIMETYPE))
+    )
+
+
+def zip_with_many_members(count: int, name: str = "annexe.docx") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
+        archive.writestr("word/document.xml", "<w:document/>")
+        for index in range(count):
+            archive.writestr(f"word/media/{index}.xml", "")
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def docx_with_highly_compressed_member(megabytes: int = 4) -> SimpleUploadedFile:
+    """A DOCX-shaped archive with a member compressed a thousand times: no real
+    document part does that."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
+        archive.writestr("word/document.xml", b"\0" * (megabytes * 1024 * 1024))
+    return SimpleUploadedFile("annexe.docx", buffer.getvalue())
+
+
+def zip_of_other_things(name: str = "annexe.docx") -> SimpleUploadedFile:
+    """A ZIP that has a `word/document.xml` but declares no Word document."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return SimpleUploadedFile(name, buffer.getvalue())

@@ -1,16 +1,25 @@
 """Attachments are checked by content, limited to 20 MB, and private to the team and staff."""
 
+import tracemalloc
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from projects.models import Attachment
+from projects.uploads import DOCX, ODT, PDF, validate_document
 from tests.projects.files import (
     PDF_BYTES,
     docx_upload,
+    docx_with_highly_compressed_member,
     executable_renamed,
+    odt_bomb,
+    odt_bomb_lying,
     odt_upload,
     oversized_pdf,
     pdf_upload,
+    zip_of_other_things,
+    zip_with_many_members,
 )
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +135,108 @@ def test_media_files_have_no_public_url(client, complete_draft):
 
     assert client.get(f"/media/{attachment.file.name}").status_code == 404
     assert client.get(f"/{attachment.file.name}").status_code == 404
+
+
+def _peak_memory_of(call) -> int:
+    tracemalloc.start()
+    try:
+        call()
+    finally:
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+MEMORY_BOUND = 4 * 1024 * 1024  # a few MB per upload, whatever it unpacks to
+
+
+@pytest.mark.parametrize("bomb", [odt_bomb, odt_bomb_lying], ids=["declared", "lying"])
+def test_a_decompression_bomb_is_refused_within_a_few_megabytes(bomb):
+    upload = bomb()
+    assert upload.size < 1.1 * 1024 * 1024  # about 1 MB sent, 1 GiB inside
+    errors = []
+
+    def check():
+        try:
+            validate_document(upload)
+        except ValidationError as error:
+            errors.append(error)
+
+    peak = _peak_memory_of(check)
+
+    assert [getattr(error, "code", None) for error in errors] in (
+        ["unsafe_archive"],
+        ["bad_type"],
+    )
+    assert peak < MEMORY_BOUND, f"peak {peak / 1024 / 1024:.1f} MB"
+
+
+def test_a_bomb_sent_through_the_form_is_refused_and_nothing_is_stored(client, owner, draft):
+    client.force_login(owner)
+
+    response = post_files(client, draft, other=odt_bomb())
+
+    assert response.status_code == 200
+    assert response.context["files"].errors.as_data()["other"][0].code == "unsafe_archive"
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("upload", "code"),
+    [
+        (lambda: zip_with_many_members(3000), "unsafe_archive"),
+        (docx_with_highly_compressed_member, "unsafe_archive"),
+        (zip_of_other_things, "bad_type"),
+    ],
+    ids=["too-many-members", "compression-ratio", "zip-declaring-no-document"],
+)
+def test_archives_no_real_document_looks_like_are_refused(upload, code):
+    with pytest.raises(ValidationError) as refused:
+        validate_document(upload())
+
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("upload", "content_type"),
+    [(pdf_upload, PDF), (odt_upload, ODT), (docx_upload, DOCX)],
+    ids=["pdf", "odt", "docx"],
+)
+def test_each_real_document_is_recognised_by_content(upload, content_type):
+    assert validate_document(upload("whatever.bin")) == content_type
+
+
+@pytest.mark.parametrize(
+    ("sent_as", "stored_suffix", "downloaded_as"),
+    [
+        ("page.html", ".pdf", "page.pdf"),
+        ("protocole.PDF", ".pdf", "protocole.pdf"),
+        ("script.exe", ".pdf", "script.pdf"),
+        ("sans extension", ".pdf", "sans extension.pdf"),
+    ],
+)
+def test_stored_and_downloaded_names_carry_the_detected_extension(
+    client, owner, draft, sent_as, stored_suffix, downloaded_as
+):
+    client.force_login(owner)
+
+    post_files(client, draft, protocol=pdf_upload(sent_as))
+
+    attachment = Attachment.objects.get()
+    assert attachment.file.name.endswith(stored_suffix)
+    assert attachment.file.name.count(".") == 1
+    download = client.get(
+        reverse("my:attachment", kwargs={"pk": draft.pk, "attachment_id": attachment.pk})
+    )
+    assert download["Content-Type"] == "application/pdf"
+    assert f'filename="{downloaded_as}"' in download["Content-Disposition"]
+
+
+def test_an_odt_named_as_a_pdf_is_stored_as_odt(client, owner, draft):
+    client.force_login(owner)
+
+    post_files(client, draft, other=odt_upload("annexe.pdf"))
+
+    attachment = Attachment.objects.get()
+    assert attachment.file.name.endswith(".odt")
+    assert attachment.original_name == "annexe.odt"
