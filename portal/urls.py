@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
-from projects.urls import sponsor_patterns
+from projects.urls import organisation_patterns, sponsor_patterns
 
 admin.site.site_header = admin.site.site_title = "Health Data Hub"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("stats/<int:year>.json", views.stats_json, name="stats-json"),
     path("catalog/", include("catalog.urls")),
     path("projects/", include("projects.urls")),
+    path("my/organisations/", include(organisation_patterns)),
     path("my/", include(sponsor_patterns)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -41,18 +41,87 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class VerifiedFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Verified")), ("no", _("Not yet verified"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(verified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(verified_at__isnull=True)
+        return queryset
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "project_count", "created_at"]
-    search_fields = ["name"]
+    """Hub administrators verify organisations against their identifier, and may add
+    people to them; members invite their colleagues from the portal."""
+
+    list_display = ["name", "identifier_display", "verified", "project_count", "created_at"]
+    list_filter = [VerifiedFilter, "identifier_kind"]
+    search_fields = ["name", "identifier"]
     autocomplete_fields = ["members"]
+    fields = [
+        "name",
+        "identifier_kind",
+        "identifier",
+        "verified_at",
+        "verified_by",
+        "created_by",
+        "members",
+    ]
+    readonly_fields = ["verified_at", "verified_by", "created_by"]
+    actions = ["verify"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(project_total=Count("projects"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once verified, the identifier that was checked no longer changes.
+        if obj is not None and obj.is_verified:
+            return [*self.readonly_fields, "identifier_kind", "identifier"]
+        return self.readonly_fields
+
+    def has_verify_permission(self, request) -> bool:
+        return services.may_verify_organisations(request.user)
+
     @admin.display(description=_("projects"), ordering="project_total")
     def project_count(self, organisation: Organisation) -> int:
         return organisation.project_total
+
+    @admin.display(description=_("identifier"), ordering="identifier")
+    def identifier_display(self, organisation: Organisation) -> str:
+        if not organisation.identifier:
+            return "—"
+        return f"{organisation.get_identifier_kind_display()} {organisation.identifier}"
+
+    @admin.display(description=_("verified"), boolean=True, ordering="verified_at")
+    def verified(self, organisation: Organisation) -> bool:
+        return organisation.is_verified
+
+    @admin.action(
+        description=_("Verify the selected organisations (identifier checked)"),
+        permissions=["verify"],
+    )
+    def verify(self, request, queryset):
+        verified = 0
+        for organisation in queryset:
+            try:
+                services.organisation_verify(organisation=organisation, actor=request.user)
+            except services.OrganisationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                verified += 1
+        if verified:
+            self.message_user(
+                request,
+                _("%(count)d organisation(s) verified.") % {"count": verified},
+                messages.SUCCESS,
+            )
 
 
 class SubmittedYearFilter(admin.SimpleListFilter):

@@ -5,9 +5,11 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.models import Base
 from projects import services
+from projects.identifiers import siren_with_key
 from projects.models import (
     Attachment,
     Authorisation,
@@ -92,10 +94,22 @@ APPLICATIONS = [
 ]
 
 
+def demo_organisation(name: str, *, identifier: str, verified: bool = True) -> Organisation:
+    """A sponsor organisation with a valid (made-up) SIREN, verified by the hub unless
+    `verified` is false, so the demo shows both labels."""
+    organisation, _created = Organisation.objects.get_or_create(
+        name=name, defaults={"identifier_kind": "siren", "identifier": identifier}
+    )
+    if verified and organisation.verified_at is None:
+        organisation.verified_at = timezone.now()
+        organisation.save(update_fields=["verified_at"])
+    return organisation
+
+
 @transaction.atomic
 def load_projects(*, owner, member, staff, reviewer=None) -> None:
     """Creates the demo applications that do not exist yet; existing ones are left alone."""
-    organisation, _ = Organisation.objects.get_or_create(name="CHU Exemple")
+    organisation = demo_organisation("CHU Exemple", identifier=siren_with_key("26750045"))
     organisation.members.add(owner, member)
     for data in APPLICATIONS:
         if Project.objects.filter(title=data["title"], team__user=owner).exists():

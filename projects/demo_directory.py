@@ -10,13 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Base
+from projects.demo import demo_organisation
+from projects.identifiers import siren_with_key
 from projects.imports import reserve_reference
 from projects.models import (
     Authorisation,
     Decision,
     Event,
     Opinion,
-    Organisation,
     Programme,
     Project,
     RequestedBase,
@@ -63,6 +64,8 @@ SPONSORS = [
     "Unicancer",
     "École des hautes études en santé publique",
 ]
+# Registered by a sponsor, not yet checked by the hub: the directory says so.
+UNVERIFIED_SPONSORS = {"Start-up Medialgo"}
 BASES = ["esme", "oscour", "bndmr", "e-sis", "hepather", "e-must", "atu-cbpc"]
 
 # (year launched or None, state, how many): the 2023 cohort first.
@@ -104,7 +107,14 @@ def load_directory() -> None:
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     unibase = Programme.objects.get(slug="unibase")
     bases = {base.slug: base for base in Base.objects.filter(slug__in=BASES)}
-    sponsors = [Organisation.objects.get_or_create(name=name)[0] for name in SPONSORS]
+    sponsors = [
+        demo_organisation(
+            name,
+            identifier=siren_with_key(f"{19_000_000 + 7_919 * index:08d}"),
+            verified=name not in UNVERIFIED_SPONSORS,
+        )
+        for index, name in enumerate(SPONSORS)
+    ]
     existing = set(Project.objects.values_list("reference", flat=True))
     sponsor_cycle, base_cycle = cycle(sponsors), cycle(BASES)
     counters: dict[int, int] = {}

@@ -19,6 +19,7 @@ COLUMNS = [
     "title",
     "summary",
     "sponsor",
+    "sponsor_verified",
     "themes",
     "programme",
     "bases",
@@ -39,6 +40,8 @@ def public_record(project: Project, base_url: str) -> dict:
         "title": project.title,
         "summary": project.summary,
         "sponsor": project.sponsor.name if project.sponsor else "",
+        # Anyone can register an organisation: only the hub's check makes the name sure.
+        "sponsor_verified": bool(project.sponsor and project.sponsor.is_verified),
         "themes": [theme.slug for theme in project.themes.all()],
         "programme": project.programme.slug if project.programme else "",
         "bases": [request.base.acronym for request in project.requested_bases.all()],
@@ -64,6 +67,15 @@ def _records(request) -> Iterator[dict]:
         yield public_record(project, base_url)
 
 
+def _cell(value) -> str:
+    """Lists joined with |, booleans as true/false, as in the JSON export."""
+    if isinstance(value, list):
+        return "|".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -75,12 +87,7 @@ def export_csv(request):
     def lines():
         yield "\ufeff" + writer.writerow(COLUMNS)  # BOM: spreadsheets read UTF-8 right
         for record in _records(request):
-            yield writer.writerow(
-                [
-                    "|".join(value) if isinstance(value, list) else value
-                    for value in (record[column] for column in COLUMNS)
-                ]
-            )
+            yield writer.writerow([_cell(record[column]) for column in COLUMNS])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="projects.csv"'

@@ -3,6 +3,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from projects.identifiers import normalise as normalise_identifier
 from projects.models import Attachment, Organisation, Project, RequestedBase
 from projects.uploads import validate_document
 
@@ -19,10 +20,27 @@ class ProjectForm(forms.ModelForm):
     subset. What a submission needs is checked by `snapshots.submission_problems`."""
 
     new_sponsor = forms.CharField(
-        label=_("…or a new sponsor organisation"),
+        label=_("…or register a new sponsor organisation"),
         max_length=200,
         required=False,
-        help_text=_("Its full legal name, if it is not in the list yet."),
+        help_text=_(
+            "Its full legal name, if it is not registered on the portal yet. If it is, "
+            "ask one of its members to invite you to it."
+        ),
+    )
+    new_sponsor_identifier_kind = forms.ChoiceField(
+        label=_("Its identifier type"),
+        choices=[("", "—"), *Organisation.IdentifierKind.choices],
+        required=False,
+    )
+    new_sponsor_identifier = forms.CharField(
+        label=_("Its identifier"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "The hub verifies the organisation with this number before the public "
+            "directory shows it as verified."
+        ),
     )
     edit_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -55,8 +73,20 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["sponsor"].queryset = Organisation.objects.filter(members=user)
-        self.fields["sponsor"].empty_label = _("Choose one of your organisations")
+        self.new_organisation: dict | None = None
+        mine = Organisation.objects.filter(members=user)
+        sponsor = self.fields["sponsor"]
+        sponsor.queryset = mine
+        sponsor.empty_label = _("Choose one of your organisations")
+        current = self.instance.sponsor_id
+        if current and not mine.filter(pk=current).exists():
+            # Only the sponsor's members choose the sponsor: anyone else on the team
+            # sees it, and their save leaves it as it is.
+            sponsor.queryset = Organisation.objects.filter(pk=current)
+            sponsor.disabled = True
+            sponsor.help_text = _("Only members of this organisation can change the sponsor.")
+            for name in ("new_sponsor", "new_sponsor_identifier_kind", "new_sponsor_identifier"):
+                del self.fields[name]
         self.fields["duration_months"].widget.attrs.update({"min": 1, "max": 240})
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -67,7 +97,7 @@ class ProjectForm(forms.ModelForm):
             Fieldset(
                 _("Sponsor, schedule and funding"),
                 "sponsor",
-                "new_sponsor",
+                *[name for name in NEW_SPONSOR_FIELDS if name in self.fields],
                 "data_processor",
                 "planned_start",
                 "duration_months",
@@ -82,19 +112,46 @@ class ProjectForm(forms.ModelForm):
             raise forms.ValidationError(_("Give a duration between 1 and 240 months."))
         return months
 
-    def save(self, commit=True):
-        project = super().save(commit=False)
-        name = self.cleaned_data.get("new_sponsor", "").strip()
-        if name:
-            organisation = Organisation.objects.filter(name__iexact=name).first()
-            if organisation is None:
-                organisation = Organisation.objects.create(name=name)
-            organisation.members.add(self.user)
-            project.sponsor = organisation
-        if commit:
-            project.save()
-            self.save_m2m()
-        return project
+    def clean(self):
+        cleaned = super().clean()
+        name = " ".join(cleaned.get("new_sponsor", "").split())
+        if not name:
+            return cleaned
+        if Organisation.objects.filter(name__iexact=name).exists():
+            self.add_error(
+                "new_sponsor",
+                _(
+                    "%(name)s is already registered on the portal. Ask one of its members "
+                    "to invite you to it (from their page “My organisations”), or write "
+                    "to the hub."
+                )
+                % {"name": name},
+            )
+            return cleaned
+        kind = cleaned.get("new_sponsor_identifier_kind", "")
+        try:
+            identifier = normalise_identifier(kind, cleaned.get("new_sponsor_identifier", ""))
+        except forms.ValidationError as error:
+            self.add_error("new_sponsor_identifier", error)
+            return cleaned
+        if Organisation.objects.filter(identifier_kind=kind, identifier=identifier).exists():
+            self.add_error(
+                "new_sponsor_identifier",
+                _(
+                    "An organisation with this identifier is already registered. Ask one "
+                    "of its members to invite you to it, or write to the hub."
+                ),
+            )
+            return cleaned
+        self.new_organisation = {
+            "name": name,
+            "identifier_kind": kind,
+            "identifier": identifier,
+        }
+        return cleaned
+
+
+NEW_SPONSOR_FIELDS = ["new_sponsor", "new_sponsor_identifier_kind", "new_sponsor_identifier"]
 
 
 class RequestedBaseForm(forms.ModelForm):
@@ -177,3 +234,22 @@ class MessageForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address of the person to invite"))
+
+
+class OrganisationForm(forms.ModelForm):
+    """Registers a sponsor organisation from the page "My organisations"."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "identifier_kind", "identifier"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identifier_kind"].required = True
+        self.fields["identifier"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def validate_unique(self):
+        """Left to the service, whose message tells how to join an existing one."""

@@ -4,6 +4,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,9 +16,28 @@ from projects.uploads import EXTENSIONS, name_for_type
 
 
 class Organisation(models.Model):
-    """A sponsor organisation: the controller of the processing (responsable de traitement)."""
+    """A sponsor organisation: the controller of the processing (responsable de traitement).
+
+    Anyone may register one, so the public directory names it as sponsor only with
+    "not yet verified" beside it until a hub administrator has checked its
+    identifier. It is joined only by invitation from a member, or by the hub.
+    """
+
+    class IdentifierKind(models.TextChoices):
+        SIREN = "siren", _("SIREN (company, association or public body)")
+        FINESS = "finess", _("FINESS (health or social care establishment)")
+        RNSR = "rnsr", _("RNSR (research unit)")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    identifier_kind = models.CharField(
+        _("identifier type"), max_length=10, choices=IdentifierKind, blank=True
+    )
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=14,
+        blank=True,
+        help_text=_("The organisation's SIREN, FINESS or RNSR number, checked by its key."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="organisations",
@@ -25,14 +45,85 @@ class Organisation(models.Model):
         verbose_name=_("members"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("sponsor organisation")
         verbose_name_plural = _("sponsor organisations")
+        permissions = [("verify_organisation", _("Can verify a sponsor organisation"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identifier_kind", "identifier"],
+                condition=~Q(identifier=""),
+                name="organisation_identifier_unique",
+                violation_error_message=_("An organisation with this identifier is registered."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def clean(self) -> None:
+        if self.identifier or self.identifier_kind:
+            from projects.identifiers import normalise
+
+            try:
+                self.identifier = normalise(self.identifier_kind, self.identifier)
+            except ValidationError as error:
+                raise ValidationError({"identifier": error}) from None
+
+
+class EmailedInvitation(models.Model):
+    """An invitation sent to an email address; opening its link proves the address."""
+
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class OrganisationInvitation(EmailedInvitation):
+    """An invitation to join a sponsor organisation, sent by one of its members."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+
+    class Meta(EmailedInvitation.Meta):
+        verbose_name = _("invitation to an organisation")
+        verbose_name_plural = _("invitations to an organisation")
 
 
 class Theme(models.Model):
@@ -260,24 +351,14 @@ class TeamMember(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class Invitation(models.Model):
+class Invitation(EmailedInvitation):
     """An emailed invitation to join a project's team; the link proves the address."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("email address"))
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(EmailedInvitation.Meta):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-
-    def __str__(self) -> str:
-        return self.email
 
 
 class Decision(models.TextChoices):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects import snapshots, tasks
+from projects.identifiers import normalise as normalise_identifier
 from projects.models import (
     FINAL,
     SPONSOR_EDITABLE,
@@ -21,6 +23,8 @@ from projects.models import (
     Event,
     Invitation,
     Message,
+    Organisation,
+    OrganisationInvitation,
     Project,
     ProjectVersion,
     ReferenceCounter,
@@ -350,3 +354,120 @@ def invitation_accept_with_new_account(*, invitation: Invitation, password: str)
         user = get_user_model().objects.create_user(email=invitation.email, password=password)
         invitation_accept(invitation=invitation, user=user)
     return user
+
+
+class OrganisationError(Exception):
+    """Registering, joining or verifying an organisation that the rules do not allow."""
+
+
+def organisation_create(
+    *, name: str, identifier_kind: str, identifier: str, creator
+) -> Organisation:
+    """Registers a new sponsor organisation, "not yet verified", with its creator as
+    first member. An organisation already registered, by name or by identifier, is
+    never joined this way: a member invites, or the hub adds people."""
+    name = " ".join(name.split())
+    identifier = normalise_identifier(identifier_kind, identifier)
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise OrganisationError(
+            _(
+                "%(name)s is already registered on the portal. Ask one of its members to "
+                "invite you, or write to the hub."
+            )
+            % {"name": name}
+        )
+    if Organisation.objects.filter(identifier_kind=identifier_kind, identifier=identifier):
+        raise OrganisationError(
+            _(
+                "An organisation with this identifier is already registered. Ask one of "
+                "its members to invite you, or write to the hub."
+            )
+        )
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            name=name, identifier_kind=identifier_kind, identifier=identifier, created_by=creator
+        )
+        organisation.members.add(creator)
+    return organisation
+
+
+def may_verify_organisations(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm("projects.verify_organisation")
+
+
+def organisation_verify(*, organisation: Organisation, actor) -> Organisation:
+    """Marks the organisation verified once a hub administrator has checked its
+    identifier against the official register; the key is checked again here."""
+    if not may_verify_organisations(actor):
+        raise OrganisationError(_("Only the hub's administrators can verify organisations."))
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        try:
+            normalise_identifier(locked.identifier_kind, locked.identifier)
+        except ValidationError as error:
+            raise OrganisationError(
+                _("%(name)s has no valid identifier to verify: %(problem)s")
+                % {"name": locked.name, "problem": " ".join(error.messages)}
+            ) from None
+        if locked.verified_at is None:
+            locked.verified_at = timezone.now()
+            locked.verified_by = actor
+            locked.save(update_fields=["verified_at", "verified_by"])
+    return locked
+
+
+ORGANISATION_INVITATION_SALT = "projects.organisation-invitation"
+
+
+def organisation_invite(
+    *, organisation: Organisation, actor, email: str, request
+) -> OrganisationInvitation:
+    """Emails a link to join the organisation; only its members may send one."""
+    if not organisation.members.filter(pk=actor.pk).exists():
+        raise OrganisationError(_("Only the organisation's members can invite people."))
+    email = email.strip().lower()
+    if organisation.members.filter(email__iexact=email).exists():
+        raise OrganisationError(_("This person is already a member."))
+    invitation = OrganisationInvitation.objects.create(
+        organisation=organisation, email=email, invited_by=actor
+    )
+    token = signing.dumps(invitation.pk, salt=ORGANISATION_INVITATION_SALT)
+    url = request.build_absolute_uri(reverse("organisations:join", kwargs={"token": token}))
+    context = {"organisation": organisation, "inviter": actor, "url": url}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=render_to_string("emails/organisation_invitation_subject.txt", context).strip(),
+            message=render_to_string("emails/organisation_invitation_body.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation
+
+
+def organisation_invitation_from_token(token: str) -> OrganisationInvitation | None:
+    try:
+        pk = signing.loads(token, salt=ORGANISATION_INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        OrganisationInvitation.objects.select_related("organisation")
+        .filter(pk=pk, accepted_at=None)
+        .first()
+    )
+
+
+def organisation_invitation_accept(*, invitation: OrganisationInvitation, user) -> None:
+    """Makes the user a member. The link proves they read the invited address's mail."""
+    if user.email.lower() != invitation.email.lower():
+        raise OrganisationError(
+            _("This invitation was sent to %(email)s: sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    with transaction.atomic():
+        locked = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at is not None:
+            raise OrganisationError(_("This invitation was already used."))
+        locked.organisation.members.add(user)
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from projects import exports, views
+from projects import views_organisations as organisations
 from projects import views_sponsor as sponsor
 
 app_name = "projects"
@@ -37,4 +38,15 @@ sponsor_patterns = (
         path("invitations/<str:token>/", sponsor.invitation_accept, name="invitation"),
     ],
     "my",
+)
+
+# The sponsor's organisations, mounted under /my/organisations/ with the namespace
+# "organisations".
+organisation_patterns = (
+    [
+        path("", organisations.organisation_list, name="list"),
+        path("<int:pk>/invite/", organisations.organisation_invite, name="invite"),
+        path("join/<str:token>/", organisations.organisation_join, name="join"),
+    ],
+    "organisations",
 )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from portal.auth import login_required_keeping_post, pop_pending_post
 from projects import selectors, services, snapshots
 from projects.forms import (
+    NEW_SPONSOR_FIELDS,
     AttachmentForm,
     InvitationForm,
     MessageForm,
@@ -87,6 +88,10 @@ def _edit(request, *, project: Project | None):
                         "Compare it with the current version, then save again."
                     ),
                 )
+            except services.OrganisationError as error:
+                # Registered by someone else between the check and the save.
+                form.add_error("new_sponsor", str(error))
+                messages.error(request, _("Please correct the errors below."))
             except services.TransitionError as error:
                 messages.error(request, str(error))
                 return redirect(project)
@@ -135,7 +140,8 @@ def _rebound_after_save(request, project: Project) -> ProjectForm:
     data = request.POST.copy()
     data["edit_version"] = str(project.edit_version)
     data["sponsor"] = str(project.sponsor_id or "")
-    data["new_sponsor"] = ""
+    for name in NEW_SPONSOR_FIELDS:
+        data[name] = ""
     form = ProjectForm(data, instance=project, user=request.user)
     form.is_valid()
     return form
@@ -143,6 +149,10 @@ def _rebound_after_save(request, project: Project) -> ProjectForm:
 
 def _save(request, *, form, formset, files, project: Project | None) -> Project:
     with transaction.atomic():
+        if form.new_organisation:
+            form.instance.sponsor = services.organisation_create(
+                creator=request.user, **form.new_organisation
+            )
         if project is None:
             project = services.project_create(owner=request.user, project=form.instance)
             services.attachments_add(project=project, actor=request.user, uploads=files.uploads())

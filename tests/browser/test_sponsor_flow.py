@@ -79,6 +79,8 @@ def test_new_sponsor_signs_up_confirms_email_and_submits_an_application(
     # A first draft with a title and a new sponsor organisation.
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_new_sponsor").fill(SPONSOR)
+    page.locator("#id_new_sponsor_identifier_kind").select_option("siren")
+    page.locator("#id_new_sponsor_identifier").fill("180 092 025")
     page.locator("button[name=save]").click()
     expect(page).to_have_url(re.compile(r"/my/projects/\d+/edit/$"))
     expect(page.locator(".messages .alert-success")).to_be_visible()

@@ -35,12 +35,22 @@ def test_a_new_sponsor_organisation_is_created_and_joined(client, owner):
 
     client.post(
         reverse("my:project-new"),
-        {"new_sponsor": "Institut Est", "edit_version": "1", "save": "1", **EMPTY_FORMSET},
+        {
+            "new_sponsor": "Institut Est",
+            "new_sponsor_identifier_kind": "siren",
+            "new_sponsor_identifier": "180 092 025",
+            "edit_version": "1",
+            "save": "1",
+            **EMPTY_FORMSET,
+        },
     )
 
     project = Project.objects.get()
     assert project.sponsor.name == "Institut Est"
-    assert owner in project.sponsor.members.all()
+    assert (project.sponsor.identifier_kind, project.sponsor.identifier) == ("siren", "180092025")
+    assert list(project.sponsor.members.all()) == [owner]
+    assert project.sponsor.created_by == owner
+    assert not project.sponsor.is_verified
 
 
 def test_submit_lists_every_missing_part_at_once_and_keeps_the_entries(client, owner, draft):

@@ -45,6 +45,7 @@ def test_csv_export_honours_filters_and_has_public_columns_only(client, data):
         "title",
         "summary",
         "sponsor",
+        "sponsor_verified",
         "themes",
         "programme",
         "bases",

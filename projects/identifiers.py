@@ -1,0 +1,64 @@
+"""French identifiers of sponsor organisations, checked by their key before a hub
+administrator verifies the organisation against the official registers.
+
+- SIREN (INSEE's register of companies, associations and public bodies): nine
+  digits, the last a Luhn key (python-stdnum's `fr.siren`).
+- FINESS (establishments of health and social care): nine characters, the
+  département first (`2A`/`2B` for Corsica), the last a Luhn key over the
+  digits. Corsican numbers carry letters the Luhn key cannot weigh: only
+  their format is checked.
+- RNSR (research units): the year of creation, five digits, then a key letter,
+  the number modulo 23 in the alphabet without I, O and Q.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
+from stdnum.fr import siren
+
+RNSR_KEYS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+FINESS_FORMAT = re.compile(r"(?:\d{2}|2A|2B)\d{7}")
+RNSR_FORMAT = re.compile(r"(?:19|20)\d{7}[A-Z]")
+
+
+def normalise(kind: str, value: str) -> str:
+    """The identifier without spaces, dots or dashes, in capitals; a ValidationError
+    naming what is wrong when its format or key is not right."""
+    compact = re.sub(r"[\s.\-]", "", value or "").upper()
+    if not kind or not compact:
+        raise ValidationError(
+            _("Give both the type of identifier and the number."), code="incomplete"
+        )
+    if kind == "siren":
+        if not siren.is_valid(compact):
+            raise ValidationError(
+                _("A SIREN number has nine digits and a valid key; check it."), code="siren"
+            )
+    elif kind == "finess":
+        if not FINESS_FORMAT.fullmatch(compact) or (
+            compact.isdigit() and not luhn.is_valid(compact)
+        ):
+            raise ValidationError(
+                _("A FINESS number has nine characters and a valid key; check it."),
+                code="finess",
+            )
+    elif kind == "rnsr":
+        if not RNSR_FORMAT.fullmatch(compact) or rnsr_key(compact[:9]) != compact[9]:
+            raise ValidationError(
+                _("An RNSR number has nine digits and a key letter (199812965F); check it."),
+                code="rnsr",
+            )
+    else:
+        raise ValidationError(_("Unknown type of identifier."), code="kind")
+    return compact
+
+
+def rnsr_key(digits: str) -> str:
+    return RNSR_KEYS[int(digits) % len(RNSR_KEYS)]
+
+
+def siren_with_key(first_eight: str) -> str:
+    """A SIREN number completed with its key: used to give demo organisations valid ones."""
+    return first_eight + luhn.calc_check_digit(first_eight)
