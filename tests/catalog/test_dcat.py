@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 # Open, unlike rdflib's DCAT, which warns when pytest's collection probes its attributes.
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
-# The shared/ folder sits beside the repository's folder, locally and in CI.
-SHAPES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "dcat-ap-3.0.1"
+# The official shapes, copied with their licence and source (README.md beside them).
+SHAPES_DIR = Path(__file__).resolve().parent / "dcat-ap-3.0.1"
 SHAPE_FILES = ["shapes.ttl", "shapes_recommended.ttl", "range.ttl"]
 
 # Recommended (warning-level) properties the catalog cannot honestly fill in: no
