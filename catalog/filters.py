@@ -1,12 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Base, DataHolder, Milestone
+from catalog.models import MAX_SEARCH_LENGTH, Base, DataHolder, Milestone
 
 
 class BaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), method="filter_text", help_text=_("Acronym, name, keyword or holder")
+        label=_("Search"),
+        method="filter_text",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text=_("Acronym, name, keyword or holder"),
     )
     holder = django_filters.ModelChoiceFilter(
         label=_("Data holder"),

@@ -38,6 +38,14 @@ class DataHolder(models.Model):
         return self.acronym or self.name
 
 
+# Searches take at most this many words (the rest is ignored) and this many
+# characters (a longer one is refused by the search forms): each word is one more
+# group of conditions, so a pasted page of text would otherwise make a query 30 times
+# slower than usual. The public directory's search uses the same limits.
+MAX_SEARCH_WORDS = 12
+MAX_SEARCH_LENGTH = 200
+
+
 class BaseQuerySet(models.QuerySet):
     def with_holder(self) -> "BaseQuerySet":
         return self.select_related("data_holder")
@@ -46,9 +54,12 @@ class BaseQuerySet(models.QuerySet):
         return self.filter(milestones__kind=kind)
 
     def search(self, text: str) -> "BaseQuerySet":
-        """Case-insensitive search over what a visitor would type: names, words, holder."""
+        """Case-insensitive search over what a visitor would type: names, words, holder.
+
+        Every word must match; only the first MAX_SEARCH_WORDS words are taken.
+        """
         query = Q()
-        for word in text.split():
+        for word in text.split()[:MAX_SEARCH_WORDS]:
             query &= (
                 Q(acronym__icontains=word)
                 | Q(name__icontains=word)

@@ -2,16 +2,18 @@
 transition buttons, which call the same service as the sponsor's pages."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects import dashboard, selectors, services
+from projects.filters import FIRST_YEAR, LAST_YEAR
 from projects.models import (
     Authorisation,
     Event,
@@ -25,6 +27,23 @@ from projects.models import (
     Status,
     Theme,
 )
+
+
+class ImpossibleLookupsAreInvalid:
+    """`?status_changed_at__year=99999` is an invalid lookup, not a 500.
+
+    The admin accepts, in the change list's URL, any lookup on the model's own fields,
+    and checks it when the query is built; a year outside 1-9999 only fails later, when
+    the query is compiled (ValueError), as the change list counts its rows. Turned into
+    IncorrectLookupParameters, it gets the admin's own answer to an invalid lookup: a
+    redirect to the change list without it (`?e=1`).
+    """
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except ValueError as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(Theme)
@@ -57,7 +76,7 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """Hub administrators verify organisations against their identifier, and may add
     people to them; members invite their colleagues from the portal."""
 
@@ -133,9 +152,22 @@ class SubmittedYearFilter(admin.SimpleListFilter):
         return [(str(day.year), str(day.year)) for day in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(submitted_on__year=int(self.value()))
-        return queryset
+        """Filters by a plausible year; anything else (`?year=99999`, which the database
+        date range cannot hold, `?year=0`, `?year=abc`) is ignored with a message."""
+        if self.value() is None:
+            return queryset
+        try:
+            year = int(self.value())
+        except ValueError:
+            year = None
+        if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+            messages.warning(
+                request,
+                _("“%(value)s” is not a year of submission: that filter is ignored.")
+                % {"value": self.value()},
+            )
+            return queryset
+        return queryset.filter(submitted_on__year=year)
 
 
 class OpinionInline(admin.StackedInline):
@@ -208,7 +240,7 @@ KEY_DATES = ["submitted_on", "opinion_on", "authorised_on", "launched_on", "comp
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_display = [
         "reference",
         "title",
@@ -246,7 +278,11 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Staff record the review; the application's content belongs to the sponsor.
-        return [*dict.fromkeys([*self.readonly_fields, *CONTENT_FIELDS])]
+        # Only the review groups put someone in charge (the service checks it too).
+        fields = [*self.readonly_fields, *CONTENT_FIELDS]
+        if not services.may_review(request.user):
+            fields.append("reviewer")
+        return [*dict.fromkeys(fields)]
 
     def get_queryset(self, request):
         return super().get_queryset(request).public()
@@ -264,6 +300,20 @@ class ProjectAdmin(admin.ModelAdmin):
     @admin.display(description=_("themes"))
     def theme_list(self, project: Project) -> str:
         return ", ".join(theme.name for theme in project.themes.all()) or "—"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A change the review service refuses (`TransitionError`, raised by
+        `save_model`) is an error message on the same page, not a 500.
+
+        The admin saves the object, its inlines and its log entry in one transaction
+        (`ModelAdmin.changeform_view`); the error leaves that transaction, so nothing
+        of the form is saved, before it is caught here.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         if "reviewer" in form.changed_data:
@@ -320,7 +370,14 @@ class ProjectAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:projects_project_change", args=[object_id]))
         if not request.user.has_perm("projects.transition_project"):
             raise PermissionDenied
-        project = get_object_or_404(Project, pk=object_id)
+        project = self.get_object(request, unquote(object_id))
+        if project is None:  # unknown or malformed id (`abc/transition/`)
+            self.message_user(
+                request,
+                _("There is no project with the id “%(id)s”.") % {"id": object_id},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
         try:
             project = services.project_transition(
                 project=project,
@@ -366,7 +423,7 @@ def _transition_buttons(project: Project, user) -> list[dict]:
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """The audit trail: readable, never written by hand, not even by a superuser."""
 
     list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]

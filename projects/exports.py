@@ -1,18 +1,23 @@
 """The directory as files and as a feed: public fields only, streamed row by row."""
 
-import csv
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
+from itertools import chain, islice
 
 from django.contrib.syndication.views import Feed
-from django.http import StreamingHttpResponse
+from django.db import DatabaseError
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects import directory
+from projects import directory, safe_csv
 from projects.filters import ProjectFilter
 from projects.models import Event, Project
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = [
     "reference",
@@ -59,12 +64,48 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
+CHUNK_SIZE = 500  # projects per database round trip while an export streams
+
+
+class ExportUnavailable(Exception):
+    """The export cannot be produced; carries the response that says why."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
 def _records(request) -> Iterator[dict]:
+    """The filtered directory's public records, the query already run.
+
+    Bad parameters are a 400, where the directory page would ignore them with a
+    message: a file has no room for the message, and a file with the filter silently
+    dropped is the wrong file. The query runs and its first chunk is fetched here,
+    before the response starts, so that a database error becomes a 503 and never a
+    200 with an empty or cut file.
+    """
     filterset = ProjectFilter(request.GET, queryset=Project.objects.public())
-    rows = directory.page_rows(filterset.ordered(filterset.qs))
+    if not filterset.is_valid():
+        fields = ", ".join(sorted(filterset.form.errors))
+        raise ExportUnavailable(
+            HttpResponseBadRequest(
+                gettext("These filters were not understood: %(fields)s.") % {"fields": fields},
+                content_type="text/plain; charset=utf-8",
+            )
+        )
+    rows = directory.page_rows(filterset.ordered(filterset.qs)).iterator(chunk_size=CHUNK_SIZE)
     base_url = request.build_absolute_uri("/").rstrip("/")
-    for project in rows.iterator(chunk_size=500):
-        yield public_record(project, base_url)
+    try:
+        first = list(islice(rows, 1))
+    except DatabaseError:
+        logger.exception("Export: the database cannot be reached")
+        response = HttpResponse(
+            gettext("The export cannot be produced now: the database cannot be reached."),
+            content_type="text/plain; charset=utf-8",
+            status=503,
+        )
+        response["Retry-After"] = "60"
+        raise ExportUnavailable(response) from None
+    return (public_record(project, base_url) for project in chain(first, rows))
 
 
 def _cell(value) -> str:
@@ -76,38 +117,64 @@ def _cell(value) -> str:
     return value
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _streamed(request, render: Callable[[Iterator[dict]], Iterator[str]], content_type: str):
+    """A streamed export, or the error response if it cannot be started.
+
+    Once the response has started, a database error in a later chunk is not caught: it
+    propagates to the WSGI server, which aborts the response without its closing chunk
+    (`Transfer-Encoding: chunked`), so the client reports a failed download instead of
+    saving a shorter file that looks complete (a CSV cut between rows would). The JSON
+    export also lacks its closing `]`.
+    """
+    try:
+        records = _records(request)
+    except ExportUnavailable as unavailable:
+        return unavailable.response
+    return StreamingHttpResponse(render(records), content_type=content_type)
 
 
 def export_csv(request):
-    writer = csv.writer(_Echo())
-
-    def lines():
+    def lines(records: Iterator[dict]) -> Iterator[str]:
+        writer = safe_csv.writer()
         yield "\ufeff" + writer.writerow(COLUMNS)  # BOM: spreadsheets read UTF-8 right
-        for record in _records(request):
+        for record in records:
             yield writer.writerow([_cell(record[column]) for column in COLUMNS])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="projects.csv"'
+    response = _streamed(request, lines, "text/csv; charset=utf-8")
+    if response.streaming:
+        response["Content-Disposition"] = 'attachment; filename="projects.csv"'
     return response
 
 
 def export_json(request):
-    def chunks():
+    def chunks(records: Iterator[dict]) -> Iterator[str]:
         yield "["
-        for index, record in enumerate(_records(request)):
+        for index, record in enumerate(records):
             yield ("," if index else "") + json.dumps(record, ensure_ascii=False)
         yield "]"
 
-    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    return _streamed(request, chunks, "application/json; charset=utf-8")
+
+
+class PlainTextSummaryAtom1Feed(Atom1Feed):
+    """Atom whose entry summary is typed `text`.
+
+    Django's Atom1Feed writes every summary with `type="html"`, so a reader renders
+    markup typed into a project's summary (which is plain text everywhere on the
+    portal). Written as `text`, a reader shows `<b>` as the characters typed. The
+    element order within an entry does not matter in Atom (RFC 4287).
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
 class LatestProjectsFeed(Feed):
     """Projects as they are submitted and authorised: what a journalist would follow."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextSummaryAtom1Feed
     title = _("Health Data Hub: latest projects")
     subtitle = _("Projects submitted to the hub and projects authorised.")
 

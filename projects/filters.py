@@ -3,13 +3,16 @@
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connection
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 from projects.models import Project, Status
 
 SEARCH_CONFIG = "portal_french"
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a filter accepts; others are a form error
 PUBLIC_STATES = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
 SORTS = [
     ("recent", _("Most recent first")),
@@ -20,12 +23,18 @@ SORTS = [
 
 class SlugListField(forms.MultipleChoiceField):
     """Repeatable slugs (`?theme=ai&theme=prevention`). Unknown slugs are not an error:
-    they match nothing, so a stale or mistyped link gives an empty list, not a 500."""
+    they match nothing, so a stale or mistyped link gives an empty list, not a 500.
+    A NUL byte is one: PostgreSQL refuses it in a query (CharField has the same check)."""
 
     widget = forms.CheckboxSelectMultiple
 
     def valid_value(self, value):
         return True
+
+    def validate(self, value):
+        super().validate(value)
+        for slug in value:
+            ProhibitNullCharactersValidator()(slug)
 
 
 class SlugListFilter(django_filters.MultipleChoiceFilter):
@@ -40,13 +49,14 @@ class SlugListFilter(django_filters.MultipleChoiceFilter):
 
 def search_query(text: str) -> SearchQuery | None:
     """Each word must appear, in the singular or the plural (French stemming, accents
-    ignored).
+    ignored). Only the first MAX_SEARCH_WORDS words count, so a long text cannot make
+    a query that takes seconds.
 
     The French stemmer reduces "cancer" and "cancers" to different stems, so each
     word is also tried with a plural s added, or its plural s/x taken away.
     """
     query = None
-    for word in text.split()[:12]:
+    for word in text.split()[:MAX_SEARCH_WORDS]:
         term = SearchQuery(word, config=SEARCH_CONFIG)
         if len(word) > 3 and word[-1].lower() in "sx":
             term |= SearchQuery(word[:-1], config=SEARCH_CONFIG)
@@ -60,7 +70,7 @@ class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
-        max_length=200,
+        max_length=MAX_SEARCH_LENGTH,
         help_text=_("Words of the title, summary or sponsor"),
     )
     theme = SlugListFilter(label=_("Themes"), field_name="themes__slug")
@@ -74,16 +84,22 @@ class ProjectFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(
         label=_("Year of submission"),
         field_name="submitted_on__year",
-        min_value=2000,
-        max_value=2100,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
         widget=forms.Select,
     )
     # Set by the links of the statistics page; carried along as hidden fields.
     launched = django_filters.NumberFilter(
-        field_name="launched_on__year", min_value=2000, max_value=2100, widget=forms.HiddenInput
+        field_name="launched_on__year",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        widget=forms.HiddenInput,
     )
     authorised = django_filters.NumberFilter(
-        field_name="authorised_on__year", min_value=2000, max_value=2100, widget=forms.HiddenInput
+        field_name="authorised_on__year",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        widget=forms.HiddenInput,
     )
     sponsor = django_filters.CharFilter(
         label=_("Sponsor organisation"), field_name="sponsor__name", lookup_expr="icontains"

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from catalog.models import Base, Milestone
+from catalog.models import MAX_SEARCH_WORDS, Base, Milestone
 from tests.factories import BaseFactory, DataHolderFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,20 @@ def test_timeline_lists_reached_milestones_by_date_then_the_missing_ones():
 
 def test_keyword_list_ignores_blanks():
     assert BaseFactory(keywords="cancer, , cohorte ,").keyword_list == ["cancer", "cohorte"]
+
+
+def test_a_900_word_search_takes_only_the_first_words(demo_catalog):
+    words = ["ESME", "cancer"] * (MAX_SEARCH_WORDS // 2) + [f"zzz{n}" for n in range(888)]
+
+    found = Base.objects.search(" ".join(words))
+
+    condition = 'UPPER("catalog_base"."acronym"::text) LIKE'  # one per word taken
+    assert str(found.query).count(condition) == MAX_SEARCH_WORDS
+    assert [base.acronym for base in found] == ["ESME"]
+
+
+def test_the_catalog_and_the_directory_cap_their_searches_alike():
+    from projects.filters import search_query
+
+    assert MAX_SEARCH_WORDS == 12
+    assert str(search_query(" ".join(f"mot{n}" for n in range(900)))).count("mot") == 2 * 12

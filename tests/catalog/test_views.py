@@ -49,8 +49,7 @@ def test_bad_filter_values_give_the_page_with_a_message_not_an_error(client, dem
     response = client.get(reverse("catalog:base-list"), params)
 
     assert response.status_code == 200
-    if "q" not in params:
-        assert response.context["filter"].errors
+    assert response.context["filter"].errors
 
 
 def test_catalog_page_queries_do_not_grow_with_the_number_of_bases(
@@ -99,3 +98,12 @@ def test_an_address_that_matches_no_page_is_a_404_in_the_site_layout(client):
 
     assert response.status_code == 404
     assert 'id="main"' in response.content.decode()
+
+
+def test_a_too_long_search_gives_the_page_with_a_message(client, demo_catalog):
+    response = client.get(reverse("catalog:base-list"), {"q": " ".join(["cancer"] * 900)})
+
+    assert response.status_code == 200
+    assert "q" in response.context["filter"].errors
+    assert len(response.context["bases"]) == 7  # the search is ignored, not run
+    assert 'id="error_1_id_q"' in response.content.decode()  # the message beside the field

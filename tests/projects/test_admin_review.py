@@ -3,11 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Base
 from projects import dashboard, services
+from projects.admin import ProjectAdmin
 from projects.models import Decision, Event, InternalNote, Message, Project, Status
 from tests.factories import UserFactory, make_project
 
@@ -264,3 +270,61 @@ def _change_form_data(client, project) -> dict:
             data[f"{prefix}-{index}-id"] = inline_form.instance.pk
             data[f"{prefix}-{index}-project"] = project.pk
     return data
+
+
+@pytest.fixture
+def change_only_staff(db):
+    """Staff who may edit projects in the admin but belongs to neither review group."""
+    user = UserFactory(email="intern@hub.example", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="projects", codename__in=["view_project", "change_project"]
+        )
+    )
+    return user
+
+
+def test_staff_outside_the_review_groups_cannot_change_the_reviewer(
+    client, change_only_staff, reviewer, submitted
+):
+    client.force_login(change_only_staff)
+    page = client.get(change_url(submitted))
+    assert page.status_code == 200
+    assert "reviewer" not in page.context["adminform"].form.fields
+
+    data = _change_form_data(client, submitted)
+    data["reviewer"] = reviewer.pk
+    response = client.post(change_url(submitted), data)
+
+    assert response.status_code == 302
+    assert Project.objects.get(pk=submitted.pk).reviewer is None
+    assert not Event.objects.filter(project=submitted, action="assigned").exists()
+
+
+def test_an_assignment_the_service_refuses_is_an_error_message_and_saves_nothing(
+    rf, change_only_staff, reviewer, submitted
+):
+    """The safety net behind the read-only field: were the field ever editable again for
+    someone the service refuses, the admin shows the refusal and saves nothing (an admin
+    subclass stands for such a configuration; the service and the admin are real)."""
+
+    class ReviewerEditableByAll(ProjectAdmin):
+        def get_readonly_fields(self, request, obj=None):
+            return [
+                name for name in super().get_readonly_fields(request, obj) if name != "reviewer"
+            ]
+
+    request = rf.post(change_url(submitted), {"reviewer": reviewer.pk})
+    request.user = change_only_staff
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request._dont_enforce_csrf_checks = True
+
+    response = ReviewerEditableByAll(Project, admin.site).change_view(request, str(submitted.pk))
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(submitted)
+    assert [m.level_tag for m in request._messages] == ["error"]
+    assert Project.objects.get(pk=submitted.pk).reviewer is None
+    assert not Event.objects.filter(project=submitted, action="assigned").exists()
+    assert not LogEntry.objects.exists()
