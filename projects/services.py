@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.tasks import email_enqueue
 from projects import snapshots, tasks
 from projects.models import (
     FINAL,
@@ -304,14 +304,9 @@ def invitation_send(*, project: Project, actor, email: str, request) -> Invitati
     token = signing.dumps(invitation.pk, salt=INVITATION_SALT)
     url = request.build_absolute_uri(reverse("my:invitation", kwargs={"token": token}))
     context = {"project": project, "inviter": actor, "url": url}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=render_to_string("emails/invitation_subject.txt", context).strip(),
-            message=render_to_string("emails/invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    )
+    subject = render_to_string("emails/invitation_subject.txt", context).strip()
+    body = render_to_string("emails/invitation_body.txt", context)
+    transaction.on_commit(lambda: email_enqueue(subject=subject, body=body, to=[email]))
     return invitation
 
 
@@ -345,7 +340,10 @@ def invitation_accept(*, invitation: Invitation, user) -> TeamMember:
 
 
 def invitation_accept_with_new_account(*, invitation: Invitation, password: str):
+    """Creates the invitee's account; the form they sent has them accept the terms."""
     with transaction.atomic():
-        user = get_user_model().objects.create_user(email=invitation.email, password=password)
+        user = get_user_model().objects.create_user(
+            email=invitation.email, password=password, terms_accepted_at=timezone.now()
+        )
         invitation_accept(invitation=invitation, user=user)
     return user
