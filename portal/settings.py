@@ -6,11 +6,13 @@ and HSTS is on unless the environment says otherwise. `make run` and
 """
 
 import os
-from email.utils import formataddr, getaddresses
+from email.headerregistry import Address
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -46,12 +48,16 @@ def envaddresses(name: str) -> list[str]:
     """Comma-separated email addresses, each bare or as `Name <address>`."""
     value = os.environ.get(name, "")
     addresses = getaddresses([value]) if value.strip() else []
-    if any("@" not in address for _name, address in addresses):
+    try:
+        for _name, address in addresses:
+            validate_email(address)
+    except ValidationError:
         raise ImproperlyConfigured(
             f"{name} must be comma-separated email addresses (a@b.example or "
             f"Name <a@b.example>), not {value!r}"
-        )
-    return [formataddr(pair) for pair in addresses]
+        ) from None
+    # Accented names stay readable here; Django encodes them in the message headers.
+    return [str(Address(display_name=name, addr_spec=address)) for name, address in addresses]
 
 
 DEBUG = envbool("DEBUG", False)

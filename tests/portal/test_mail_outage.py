@@ -92,7 +92,7 @@ def run_worker():
     ).run()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failed_email_is_retried_later_a_bounded_number_of_times(settings, smtp_down, caplog):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
