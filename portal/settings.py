@@ -314,6 +314,7 @@ TASKS = {
 # Logs on standard error. Request errors (every 500) are one JSON line each, with
 # the request id the error page shows; the administrators get an email through the
 # task queue (Django's own `mail_admins` handler would send it inside the request).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -339,11 +340,11 @@ LOGGING = {
             "formatter": "admin_email",
         },
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Drops the handlers of Django's default "django" logger, whose mail_admins
         # sends at once: its records go to the root console like every other.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.request": {"handlers": ["json", "mail_admins"], "propagate": False},
         "django.security": {"handlers": ["json", "mail_admins"], "propagate": False},
         # Scanners send wrong Host headers all day: logged, not emailed.
