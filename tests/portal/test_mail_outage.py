@@ -11,6 +11,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from portal import tasks
+from projects import services
 from tests.factories import make_project
 from tests.portal.conftest import sign_up
 
@@ -76,6 +77,31 @@ def test_the_invitation_arrives_through_the_task_queue(
 
     assert [message.to for message in mailoutbox] == [["nadia@labo.example"]]
     assert enqueued_tasks == [SEND_EMAIL]
+
+
+@pytest.mark.django_db
+def test_a_staff_message_reaches_each_member_through_their_own_email_task(
+    owner, member, reviewer, mailoutbox, enqueued_tasks, django_capture_on_commit_callbacks
+):
+    project = make_project(owner=owner, members=[member], title="Étude des parcours")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_post(project=project, author=reviewer, body="Pouvez-vous préciser ?")
+
+    assert sorted(message.to[0] for message in mailoutbox) == [owner.email, member.email]
+    assert enqueued_tasks == ["projects.tasks.notify_message", SEND_EMAIL, SEND_EMAIL]
+
+
+@pytest.mark.django_db
+def test_a_staff_message_is_kept_when_mail_is_down(
+    owner, member, reviewer, smtp_down, django_capture_on_commit_callbacks
+):
+    project = make_project(owner=owner, members=[member], title="Étude des parcours")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.message_post(project=project, author=reviewer, body="Précisez.")
+
+    assert project.messages.filter(pk=message.pk).exists()
 
 
 def run_worker():
