@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL := postgres://postgres@127.0.0.1:5432/portal
 DEV_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3
-TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only}
+REDIS_TEST_URL := redis://127.0.0.1:6379/1
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only} REDIS_URL=$${REDIS_URL:-$(REDIS_TEST_URL)}
 
 .PHONY: run test lint serve migrations-check messages clean
 
@@ -39,6 +40,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	@$(TEST_ENV) $(PY) -c 'import os, psycopg; psycopg.connect(os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()' 2>/dev/null \
 	  || { echo "PostgreSQL is not reachable at $${DATABASE_URL:-$(PG_URL)}: start it (pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start) or set DATABASE_URL."; exit 1; }
+	@$(TEST_ENV) $(PY) -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()' 2>/dev/null \
+	  || { echo "Redis is not reachable at $${REDIS_URL:-$(REDIS_TEST_URL)}: start it (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no) or set REDIS_URL."; exit 1; }
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
 
 lint: $(VENV)/.installed

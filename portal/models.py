@@ -40,6 +40,12 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("Language of the emails the portal sends."),
     )
+    terms_accepted_at = models.DateTimeField(
+        _("terms accepted at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person accepted the terms of use and the personal data notice."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

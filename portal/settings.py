@@ -6,10 +6,13 @@ and HSTS is on unless the environment says otherwise. `make run` and
 """
 
 import os
+from email.headerregistry import Address
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +42,22 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envaddresses(name: str) -> list[str]:
+    """Comma-separated email addresses, each bare or as `Name <address>`."""
+    value = os.environ.get(name, "")
+    addresses = getaddresses([value]) if value.strip() else []
+    try:
+        for _name, address in addresses:
+            validate_email(address)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"{name} must be comma-separated email addresses (a@b.example or "
+            f"Name <a@b.example>), not {value!r}"
+        ) from None
+    # Accented names stay readable here; Django encodes them in the message headers.
+    return [str(Address(display_name=name, addr_spec=address)) for name, address in addresses]
 
 
 DEBUG = envbool("DEBUG", False)
@@ -76,6 +95,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.errors.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,16 +156,59 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "my:projects"
 LOGOUT_REDIRECT_URL = "home"
 
-# Accounts (django-allauth): sign in with an email address; the address must be
-# confirmed before a first submission, not before signing in.
+# Accounts (django-allauth): sign in with an email address, confirmed before the
+# first sign-in. Sign-up, sign-in and password reset answer the same whether or not
+# an address has an account (allauth needs mandatory verification for that at
+# sign-up: a known address gets "someone tried to sign up with your address"
+# instead of a second account, and both visitors see "check your inbox").
+# The confirmation link signs the person in, so they go on where they were.
+ACCOUNT_ADAPTER = "portal.accounts.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Health Data Hub] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Counted in the shared cache (Redis), so every worker sees the same counts.
+# "key" is the address typed, "ip" the client address (see ALLAUTH_TRUSTED_PROXY_COUNT).
+ACCOUNT_RATE_LIMITS = {
+    # 5 failed passwords for one account in 15 minutes lock it for the rest of the
+    # 15 minutes, right password included; 10 failures a minute from one address.
+    "login_failed": "10/m/ip,5/15m/key",
+    "login": "30/m/ip",
+    "signup": "20/h/ip",
+    # Each request emails the address typed: few per address, to keep it from flooding.
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+# Behind N reverse proxies that each append to X-Forwarded-For, allauth takes the
+# client address N places from the end; 0 (the default) ignores the header, which
+# a client can forge, and uses the connection's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+
+# Shared cache: rate limits, cached pages and counts. Redis, shared by every worker
+# (a per-process memory cache would let each worker count failed sign-ins on its
+# own). Local memory only for `make run` (DEBUG on, no REDIS_URL).
+REDIS_URL = os.environ.get("REDIS_URL", "" if DEBUG else "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Personal data: the data protection officer named on the notice.
+DPO_EMAIL = os.environ.get("DPO_EMAIL", "dpo@health-data-hub.example")
 
 # Attachments: 20 MB each; larger requests are streamed to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -194,6 +257,9 @@ MAILERS = {
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": envbool("EMAIL_USE_TLS", False),
+                # A mail server that does not answer fails the attempt (retried
+                # later) instead of holding a worker forever.
+                "timeout": envint("EMAIL_TIMEOUT", 10),
             }
             if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
             else {}
@@ -202,6 +268,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portail@health-data-hub.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is emailed each server error (through the task queue): "Name <a@b>, c@d".
+ADMINS = envaddresses("ADMINS")
+EMAIL_SUBJECT_PREFIX = "[Health Data Hub] "
 
 # Security. HTTPS is assumed in production; set HTTPS=0 only to serve over
 # plain HTTP on a developer's machine.
@@ -243,10 +312,44 @@ TASKS = {
     }
 }
 
+# Logs on standard error. Request errors (every 500) are one JSON line each, with
+# the request id the error page shows; the administrators get an email through the
+# task queue (Django's own `mail_admins` handler would send it inside the request).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.tasks": {"level": "WARNING"}},
+    "filters": {
+        "request_id": {"()": "portal.errors.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "json": {"()": "portal.errors.JsonFormatter"},
+        "admin_email": {"format": "%(message)s\n\nRequest id: %(request_id)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+        "mail_admins": {
+            "class": "portal.errors.AdminEmailTaskHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_id"],
+            "formatter": "admin_email",
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Drops the handlers of Django's default "django" logger, whose mail_admins
+        # sends at once: its records go to the root console like every other.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"handlers": ["json", "mail_admins"], "propagate": False},
+        "django.security": {"handlers": ["json", "mail_admins"], "propagate": False},
+        # Scanners send wrong Host headers all day: logged, not emailed.
+        "django.security.DisallowedHost": {"handlers": ["json"], "propagate": False},
+        "django.tasks": {"level": "WARNING"},
+    },
 }

@@ -6,12 +6,16 @@ from projects.urls import organisation_patterns, sponsor_patterns
 
 admin.site.site_header = admin.site.site_title = "Health Data Hub"
 
+handler500 = "portal.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("stats/", views.stats, name="stats"),
     path("stats/<int:year>/", views.stats, name="stats-year"),
     path("stats/<int:year>.json", views.stats_json, name="stats-json"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("terms/", views.terms, name="terms"),
     path("catalog/", include("catalog.urls")),
     path("projects/", include("projects.urls")),
     path("my/organisations/", include(organisation_patterns)),

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
@@ -81,3 +82,12 @@ def stats_json(request, year: int):
     if not 2000 <= year <= 2100:
         raise Http404
     return JsonResponse(statistics.year_figures(year), json_dumps_params={"ensure_ascii": False})
+
+
+def privacy(request):
+    """What the portal keeps about people, why, for how long, and whom to ask."""
+    return render(request, "portal/privacy.html", {"dpo_email": settings.DPO_EMAIL})
+
+
+def terms(request):
+    return render(request, "portal/terms.html", {"dpo_email": settings.DPO_EMAIL})

@@ -6,13 +6,13 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.tasks import email_enqueue
 from projects import snapshots, tasks
 from projects.identifiers import normalise as normalise_identifier
 from projects.models import (
@@ -308,16 +308,16 @@ def invitation_send(*, project: Project, actor, email: str, request) -> Invitati
     invitation = Invitation.objects.create(project=project, email=email, invited_by=actor)
     token = signing.dumps(invitation.pk, salt=INVITATION_SALT)
     url = request.build_absolute_uri(reverse("my:invitation", kwargs={"token": token}))
-    context = {"project": project, "inviter": actor, "url": url}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=render_to_string("emails/invitation_subject.txt", context).strip(),
-            message=render_to_string("emails/invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    )
+    _send_invitation("invitation", {"project": project, "inviter": actor, "url": url}, email=email)
     return invitation
+
+
+def _send_invitation(template: str, context: dict, *, email: str) -> None:
+    """Renders the invitation now, in the inviter's language, and queues it once the
+    invitation is committed."""
+    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    body = render_to_string(f"emails/{template}_body.txt", context)
+    transaction.on_commit(lambda: email_enqueue(subject=subject, body=body, to=[email]))
 
 
 def invitation_from_token(token: str) -> Invitation | None:
@@ -350,8 +350,11 @@ def invitation_accept(*, invitation: Invitation, user) -> TeamMember:
 
 
 def invitation_accept_with_new_account(*, invitation: Invitation, password: str):
+    """Creates the invitee's account; the form they sent has them accept the terms."""
     with transaction.atomic():
-        user = get_user_model().objects.create_user(email=invitation.email, password=password)
+        user = get_user_model().objects.create_user(
+            email=invitation.email, password=password, terms_accepted_at=timezone.now()
+        )
         invitation_accept(invitation=invitation, user=user)
     return user
 
@@ -433,14 +436,10 @@ def organisation_invite(
     )
     token = signing.dumps(invitation.pk, salt=ORGANISATION_INVITATION_SALT)
     url = request.build_absolute_uri(reverse("organisations:join", kwargs={"token": token}))
-    context = {"organisation": organisation, "inviter": actor, "url": url}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=render_to_string("emails/organisation_invitation_subject.txt", context).strip(),
-            message=render_to_string("emails/organisation_invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
+    _send_invitation(
+        "organisation_invitation",
+        {"organisation": organisation, "inviter": actor, "url": url},
+        email=email,
     )
     return invitation
 

@@ -2,29 +2,32 @@
 
 The immediate backend runs them at once in development and tests; in
 production a database-backed worker (`manage.py db_worker`) sends them, so a
-slow mail server never slows a transition down.
+slow mail server never slows a transition down. Each member's email is its own
+`portal.tasks.send_email` task: a failure is retried for that member alone,
+and nobody gets the same email twice.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.tasks import email_enqueue
 from projects.models import Event, Message
 
 
 def _email_team(project, template: str, context: dict) -> int:
     """One email per team member, each in the member's own language."""
-    sent = 0
+    queued = 0
     for member in project.team.select_related("user"):
         user = member.user
         with translation.override(user.language):
             full = {**context, "project": project, "user": user, "site_url": settings.SITE_URL}
             subject = render_to_string(f"emails/{template}_subject.txt", full).strip()
             body = render_to_string(f"emails/{template}_body.txt", full)
-        sent += send_mail(subject, body, None, [user.email])
-    return sent
+        email_enqueue(subject=subject, body=body, to=[user.email])
+        queued += 1
+    return queued
 
 
 @task()

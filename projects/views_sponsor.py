@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.auth import login_required_keeping_post, pop_pending_post
+from portal.forms import NewAccountForm
 from projects import selectors, services, snapshots
 from projects.forms import (
     NEW_SPONSOR_FIELDS,
@@ -351,7 +351,7 @@ def invitation_accept(request, token: str):
     if User.objects.filter(email__iexact=invitation.email).exists():
         messages.info(request, _("Sign in to accept the invitation."))
         return redirect_to_login(request.get_full_path())
-    form = SetPasswordForm(User(email=invitation.email), request.POST or None)
+    form = NewAccountForm(User(email=invitation.email), request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept_with_new_account(
             invitation=invitation, password=form.cleaned_data["new_password1"]

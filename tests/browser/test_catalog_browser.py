@@ -102,9 +102,12 @@ def test_base_page_shows_the_milestone_timeline(page, assert_accessible):
         ("/stats/", "Statistics"),
         ("/projects/", None),
         ("/accounts/login/", None),
+        ("/accounts/signup/", None),
+        ("/privacy/", "Personal data notice"),
+        ("/terms/", "Terms of use"),
         ("/catalog/does-not-exist/", "Page not found"),
     ],
-    ids=["statistics", "projects", "sign-in", "not-found"],
+    ids=["statistics", "projects", "sign-in", "sign-up", "privacy", "terms", "not-found"],
 )
 def test_other_pages_pass_axe(page, assert_accessible, path, heading):
     response = page.goto(path)

@@ -1,4 +1,5 @@
-"""End to end: a new sponsor signs up, confirms their address and submits an application.
+"""End to end: a new sponsor signs up (accepting the terms), confirms their address,
+which signs them in, and submits an application.
 
 The browser speaks French, the portal's default language, so fields are found by
 their name or id rather than by their translated labels. Axe (WCAG 2.1 A and AA)
@@ -55,10 +56,14 @@ def test_new_sponsor_signs_up_confirms_email_and_submits_an_application(
     page.locator("input[name=email]").fill(EMAIL)
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
+    page.locator("input[name=accept_terms]").check()
     page.locator("form[action='/accounts/signup/'] [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/signup/"))
+    # "Check your inbox": the account works once the address is confirmed.
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    assert_accessible(page)
 
-    # The confirmation email carries the link; the page behind it asks to confirm.
+    # The confirmation email carries the link; the page behind it asks to confirm,
+    # and confirming signs the new sponsor in.
     emails = [email for email in mail.outbox if EMAIL in email.to]
     assert len(emails) == 1
     link = CONFIRMATION_LINK.search(emails[0].body)

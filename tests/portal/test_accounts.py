@@ -6,31 +6,30 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
+
+from tests.portal.conftest import PASSWORD, sign_up
 
 pytestmark = pytest.mark.django_db
 
 
-def sign_up(client, email="new@labo.example", language="fr"):
-    return client.post(
-        reverse("account_signup"),
-        {"email": email, "password1": "un mot de passe sûr", "password2": "un mot de passe sûr"},
-        HTTP_ACCEPT_LANGUAGE=language,
-    )
-
-
-def test_sign_up_sends_a_confirmation_link_that_verifies_the_address(client):
+def test_sign_up_sends_a_confirmation_link_that_verifies_the_address_and_signs_in(client):
     response = sign_up(client)
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
     user = get_user_model().objects.get(email="new@labo.example")
     assert not EmailAddress.objects.get(user=user).verified
+    assert "_auth_user_id" not in client.session
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
 
     client.post(link)
 
     assert EmailAddress.objects.get(user=user).verified
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.get(reverse("my:projects")).status_code == 200
 
 
 def test_emails_speak_the_visitors_language(client):
@@ -59,9 +58,12 @@ def test_password_reset_by_email_link(client, owner):
     assert re.search(r"/accounts/password/reset/key/\S+/", mail.outbox[0].body)
 
 
-def test_a_duplicate_email_is_refused_with_a_message(client, owner):
-    response = sign_up(client, email=owner.email.upper())
+def test_an_unconfirmed_address_cannot_sign_in_yet(client):
+    sign_up(client)
 
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert get_user_model().objects.filter(email__iexact=owner.email).count() == 1
+    response = Client().post(
+        reverse("account_login"), {"login": "new@labo.example", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")

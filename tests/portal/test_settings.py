@@ -14,7 +14,8 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "SECRET_KEY"}}
+    unset = {"DEBUG", "HTTPS", "SECRET_KEY", "REDIS_URL", "ADMINS"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -46,6 +47,46 @@ def test_a_bad_boolean_fails_loudly():
 
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def setting(name: str, env: dict[str, str]) -> str:
+    result = run_manage(
+        "shell", "-v0", "-c", f"from django.conf import settings; print(settings.{name})", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_counts_sign_ins_in_redis_and_development_in_memory():
+    production = setting("CACHES", env=PRODUCTION_ENV)
+    development = setting("CACHES", env={**PRODUCTION_ENV, "DEBUG": "1"})
+    development_with_redis = setting(
+        "CACHES", env={**PRODUCTION_ENV, "DEBUG": "1", "REDIS_URL": "redis://cache:6379/2"}
+    )
+
+    assert "RedisCache" in production and "redis://127.0.0.1:6379/0" in production
+    assert "LocMemCache" in development
+    assert "redis://cache:6379/2" in development_with_redis
+
+
+def test_admins_and_the_trusted_proxy_count_come_from_the_environment():
+    env = {
+        **PRODUCTION_ENV,
+        "ADMINS": 'Équipe technique <ops@hub.example>, "Doe, Jane" <jane@hub.example>, a@b.fr',
+        "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
+    }
+
+    assert setting("ADMINS", env=env) == (
+        "['Équipe technique <ops@hub.example>', '\"Doe, Jane\" <jane@hub.example>', 'a@b.fr']"
+    )
+    assert setting("ALLAUTH_TRUSTED_PROXY_COUNT", env=env) == "1"
+
+
+def test_a_bad_admin_address_fails_loudly():
+    result = run_manage("check", env={**PRODUCTION_ENV, "ADMINS": "ops@hub.example, nonsense"})
+
+    assert result.returncode != 0
+    assert "ADMINS must be comma-separated email addresses" in result.stderr
 
 
 @pytest.mark.django_db

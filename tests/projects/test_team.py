@@ -36,7 +36,12 @@ def test_the_owner_invites_a_newcomer_who_creates_an_account_and_joins(
     assert page.status_code == 200
     assert "form" in page.context
     response = client.post(
-        url, {"new_password1": "un mot de passe sûr", "new_password2": "un mot de passe sûr"}
+        url,
+        {
+            "new_password1": "un mot de passe sûr",
+            "new_password2": "un mot de passe sûr",
+            "accept_terms": "on",
+        },
     )
 
     assert response.status_code == 302

@@ -1,0 +1,45 @@
+"""Accounts glue for django-allauth: its emails leave through the task queue."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
+
+from portal.tasks import email_enqueue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Renders the message here, in the visitor's language and with the request's
+        site, and queues it: an unreachable mail server never breaks a sign-up or a
+        password reset (the task retries it later)."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html_body = None
+        if isinstance(message, EmailMultiAlternatives):
+            html_body = next(
+                (content for content, mimetype in message.alternatives if mimetype == "text/html"),
+                None,
+            )
+        if message.content_subtype == "html":
+            html_body, body = message.body, ""
+        else:
+            body = message.body
+        email_enqueue(
+            subject=message.subject,
+            body=body,
+            to=message.to,
+            html_body=html_body,
+            from_email=message.from_email,
+        )
+
+
+def user_accept_terms(*, user: AbstractBaseUser) -> None:
+    """Keeps the date the person accepted the terms of use and the personal data notice,
+    the proof the hub needs that they were shown both."""
+    user.terms_accepted_at = timezone.now()
+    user.save(update_fields=["terms_accepted_at"])
