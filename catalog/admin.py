@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from catalog.models import Base, DataHolder, Milestone
 
 
@@ -12,7 +13,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Base)
-class BaseAdmin(admin.ModelAdmin):
+class BaseAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_display = ["acronym", "name", "data_holder", "catalog_reference", "milestones_reached"]
     list_filter = ["milestones__kind", "data_holder", "update_frequency"]
     list_select_related = ["data_holder"]
@@ -49,7 +50,7 @@ class BaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataHolder)
-class DataHolderAdmin(admin.ModelAdmin):
+class DataHolderAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "website", "base_count"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym"]
@@ -63,7 +64,7 @@ class DataHolderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_display = ["base", "kind", "reached_on"]
     list_filter = ["kind", ("reached_on", admin.DateFieldListFilter)]
     list_select_related = ["base"]

@@ -2,7 +2,6 @@
 transition buttons, which call the same service as the sponsor's pages."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -12,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from projects import dashboard, selectors, services
 from projects.filters import FIRST_YEAR, LAST_YEAR
 from projects.models import (
@@ -27,23 +27,6 @@ from projects.models import (
     Status,
     Theme,
 )
-
-
-class ImpossibleLookupsAreInvalid:
-    """`?status_changed_at__year=99999` is an invalid lookup, not a 500.
-
-    The admin accepts, in the change list's URL, any lookup on the model's own fields,
-    and checks it when the query is built; a year outside 1-9999 only fails later, when
-    the query is compiled (ValueError), as the change list counts its rows. Turned into
-    IncorrectLookupParameters, it gets the admin's own answer to an invalid lookup: a
-    redirect to the change list without it (`?e=1`).
-    """
-
-    def get_changelist_instance(self, request):
-        try:
-            return super().get_changelist_instance(request)
-        except ValueError as error:
-            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(Theme)

@@ -62,6 +62,21 @@ TABLE = [
         None,
         INVALID_LOOKUP,
     ),
+    ("administrator", "get", "/admin/catalog/base/?period_start__year=0", None, INVALID_LOOKUP),
+    (
+        "administrator",
+        "get",
+        "/admin/catalog/milestone/?reached_on__year=99999",
+        None,
+        INVALID_LOOKUP,
+    ),
+    (
+        "administrator",
+        "get",
+        "/admin/catalog/dataholder/?bases__period_start__year=0",
+        None,
+        BAD_REQUEST,
+    ),
 ]
 
 
