@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.mfa.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

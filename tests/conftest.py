@@ -1,6 +1,8 @@
+import time
+
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
@@ -58,6 +60,16 @@ def with_totp(user, secret: str = STAFF_TOTP_SECRET):
     """The user with an authenticator app (TOTP) activated, as allauth activates it."""
     TOTP.activate(user, secret)
     return user
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, steps: int = 0) -> str:
+    """The code an authenticator app shows now (or `steps` periods away) for `secret`.
+
+    The portal accepts the codes of one period either side, so a code computed
+    here is still valid when the request arrives, even across a period boundary.
+    """
+    counter = int(time.time()) // 30 + steps
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 @pytest.fixture
