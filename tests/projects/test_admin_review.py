@@ -15,7 +15,7 @@ from catalog.models import Base
 from projects import dashboard, services
 from projects.admin import ProjectAdmin
 from projects.models import Decision, Event, InternalNote, Message, Project, Status
-from tests.factories import UserFactory, make_project
+from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -86,9 +86,8 @@ def test_a_stale_button_is_refused(client, reviewer, submitted):
     assert Project.objects.get(pk=submitted.pk).status == Status.UNDER_REVIEW
 
 
-def test_staff_outside_the_review_groups_cannot_act(client, submitted):
-    outsider_staff = UserFactory(email="intern@hub.example", is_staff=True)
-    client.force_login(outsider_staff)
+def test_staff_outside_the_review_groups_cannot_act(client, submitted, staff_without_group):
+    client.force_login(staff_without_group)
 
     assert client.get(reverse("admin:projects_project_changelist")).status_code == 403
     assert transition(client, submitted, "under_review").status_code == 403
