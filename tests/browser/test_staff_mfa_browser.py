@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_accounts
-from tests.conftest import totp_code
+from tests.conftest import STAFF_TOTP_SECRET, totp_code
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -83,3 +83,48 @@ def test_new_staff_set_up_an_authenticator_before_opening_the_admin(
 
     page.goto("/admin/")
     expect(page.locator("#user-tools")).to_contain_text("Nina")
+
+
+@pytest.mark.browser
+def test_staff_add_a_passkey_then_sign_in_with_it_alone(page, assert_accessible, reviewer):
+    """WebAuthn under the site's CSP, with Chromium's virtual authenticator standing
+    for a phone or a security key that verifies its user (PIN or biometrics)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(reviewer.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.locator("input[name=code]").fill(totp_code(STAFF_TOTP_SECRET))
+    page.locator("input[name=code]").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/"))
+
+    page.goto("/accounts/2fa/webauthn/add/")
+    page.locator("input[name=password]").fill(PASSWORD)  # allauth asks again first
+    page.locator("input[name=password]").press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/webauthn/add/$"))
+    assert_accessible(page)
+    page.locator("input[name=passwordless]").check()
+    page.locator("#mfa_webauthn_add").click()
+    expect(page).not_to_have_url(re.compile(r"/webauthn/add/"))
+    assert Authenticator.objects.filter(user=reviewer, type=Authenticator.Type.WEBAUTHN).exists()
+
+    page.locator("header form[action='/accounts/logout/'] button").click()
+    expect(page.locator("header")).to_contain_text("Sign in")
+    page.goto("/admin/")
+    page.locator("#passkey_login").click()
+
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.locator("#user-tools")).to_contain_text("Rita")
