@@ -52,7 +52,8 @@ def demo_catalog(db):
 
 
 # Staff accounts must have a second factor (STAFF_MFA_REQUIRED, on in the tests as in
-# production): the staff personas get an authenticator app with this secret.
+# production): the staff personas get an authenticator app with this secret, and a
+# confirmed address as real staff accounts have.
 STAFF_TOTP_SECRET = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"
 
 
@@ -75,7 +76,9 @@ def totp_code(secret: str = STAFF_TOTP_SECRET, steps: int = 0) -> str:
 @pytest.fixture
 def staff(db):
     """A superuser."""
-    return with_totp(UserFactory(email="stella@hub.example", is_staff=True, is_superuser=True))
+    return with_totp(
+        verified(UserFactory(email="stella@hub.example", is_staff=True, is_superuser=True))
+    )
 
 
 @pytest.fixture
@@ -113,14 +116,18 @@ def outsider(db):
 
 @pytest.fixture
 def reviewer(db):
-    user = with_totp(UserFactory(email="rita@hub.example", first_name="Rita", is_staff=True))
+    user = with_totp(
+        verified(UserFactory(email="rita@hub.example", first_name="Rita", is_staff=True))
+    )
     user.groups.add(Group.objects.get(name="reviewers"))
     return user
 
 
 @pytest.fixture
 def administrator(db):
-    user = with_totp(UserFactory(email="hugo@hub.example", first_name="Hugo", is_staff=True))
+    user = with_totp(
+        verified(UserFactory(email="hugo@hub.example", first_name="Hugo", is_staff=True))
+    )
     user.groups.add(Group.objects.get(name="hub administrators"))
     return user
 
@@ -128,7 +135,9 @@ def administrator(db):
 @pytest.fixture
 def staff_without_group(db):
     """Staff status and nothing else: sees nothing of the review nor of the accounts."""
-    return with_totp(UserFactory(email="sam@hub.example", first_name="Sam", is_staff=True))
+    return with_totp(
+        verified(UserFactory(email="sam@hub.example", first_name="Sam", is_staff=True))
+    )
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_accounts
-from tests.conftest import STAFF_TOTP_SECRET, totp_code
+from tests.conftest import STAFF_TOTP_SECRET, totp_code, verified
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -51,7 +51,7 @@ def test_a_demo_staff_account_signs_in_with_its_authenticator_code(page, assert_
 def test_new_staff_set_up_an_authenticator_before_opening_the_admin(
     page, assert_accessible, transactional_db
 ):
-    user = UserFactory(email="nina@hub.example", first_name="Nina", is_staff=True)
+    user = verified(UserFactory(email="nina@hub.example", first_name="Nina", is_staff=True))
     user.groups.add(Group.objects.get(name="reviewers"))
 
     page.goto("/admin/")

@@ -16,7 +16,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.conftest import STAFF_TOTP_SECRET, totp_code, with_totp
+from tests.conftest import STAFF_TOTP_SECRET, totp_code, verified, with_totp
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def bare_staff(db):
     """A reviewer who has not set up any second factor yet."""
-    user = UserFactory(email="new-reviewer@hub.example", is_staff=True)
+    user = verified(UserFactory(email="new-reviewer@hub.example", is_staff=True))
     user.groups.add(Group.objects.get(name="reviewers"))
     return user
 

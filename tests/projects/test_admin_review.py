@@ -15,7 +15,8 @@ from catalog.models import Base
 from projects import dashboard, services
 from projects.admin import ProjectAdmin
 from projects.models import Decision, Event, InternalNote, Message, Project, Status
-from tests.factories import make_project
+from tests.conftest import with_totp
+from tests.factories import UserFactory, make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -274,7 +275,7 @@ def _change_form_data(client, project) -> dict:
 @pytest.fixture
 def change_only_staff(db):
     """Staff who may edit projects in the admin but belongs to neither review group."""
-    user = UserFactory(email="intern@hub.example", is_staff=True)
+    user = with_totp(UserFactory(email="intern@hub.example", is_staff=True))
     user.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="projects", codename__in=["view_project", "change_project"]
