@@ -1,8 +1,38 @@
+"""Accounts in the Django admin.
+
+Who may grant what is enforced here, on the server, not by hiding buttons:
+only a superuser grants staff status, groups, permissions or superuser, sets a
+password or touches a staff account. A hub administrator (a non-superuser with
+the "change user" permission) looks after the sponsors' accounts: their names,
+language and whether they are active, and may open an account without a
+password, which its owner then chooses through "Forgot your password?".
+"""
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
+
+# What a staff member who is not a superuser may change, and only on a non-staff account.
+DELEGATED_FIELDS = ["first_name", "last_name", "language", "is_active"]
+
+
+class AccountWithoutPasswordForm(forms.ModelForm):
+    """A new account with an unusable password: nobody but its owner ever knows it."""
+
+    class Meta:
+        model = User
+        fields = ["email"]
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 @admin.register(User)
@@ -10,6 +40,7 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "first_name", "last_name"]
+    add_form_template = "admin/portal/user/add_form.html"
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name", "language"]}),
@@ -23,3 +54,51 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+    delegated_add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email"]})]
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        if obj is None:
+            return self.delegated_add_fieldsets
+        # No password field: its hash is nobody's business, its link leads to a page
+        # only superusers may use.
+        _first, *others = self.fieldsets
+        return [(None, {"fields": ["email"]}), *others]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_readonly_fields(request, obj)
+        # The address too: changing it would let its new holder reset the password.
+        # "password" is not shown; naming it here drops it from the form as well.
+        shown = [
+            field
+            for _name, options in self.get_fieldsets(request, obj)
+            for field in options["fields"]
+        ]
+        return [field for field in [*shown, "password"] if field not in DELEGATED_FIELDS]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = AccountWithoutPasswordForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _may_manage(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _may_manage(request.user, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Setting another person's password is for superusers alone."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+
+def _may_manage(actor, account: User | None) -> bool:
+    """Staff and superuser accounts are managed by superusers only; so is one's own,
+    so that nobody raises their own privileges."""
+    if actor.is_superuser or account is None:
+        return True
+    return not (account.is_staff or account.is_superuser)

@@ -1,10 +1,18 @@
 """Demo accounts, one per role, created by `manage.py load_demo` for `make run`."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 DEMO_PASSWORD = "demo-portal-2026"
+# The demo staff accounts' authenticator app secret (base32), public on purpose: a
+# tester adds it to an app, or runs `oathtool --totp -b SECRET`, to get the code
+# that signing in asks of staff. Never reuse it outside the demo.
+DEMO_TOTP_SECRET = "JBCEQIDQN5ZHIYLMEBSGK3LPEAZEMQJB"
 
 # (email, first name, last name, is_staff, is_superuser, role shown to the developer)
 DEMO_ACCOUNTS = [
@@ -38,5 +46,20 @@ def load_accounts() -> dict[str, object]:
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
+        if is_staff:
+            _give_demo_authenticator(user)
         users[email] = user
     return users
+
+
+def _give_demo_authenticator(user) -> None:
+    """An authenticator app with the demo secret, and recovery codes, unless the
+    account already has an app (then it is left as it is)."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    RecoveryCodes.activate(user)
+
+
+def demo_totp_uri(user) -> str:
+    """The otpauth:// address an authenticator app reads (as its QR code would give)."""
+    return get_mfa_adapter().build_totp_url(user, DEMO_TOTP_SECRET)

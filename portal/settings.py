@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks_db",
     "portal",
     "catalog",
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.mfa.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -209,6 +211,23 @@ CACHES = {
 
 # Personal data: the data protection officer named on the notice.
 DPO_EMAIL = os.environ.get("DPO_EMAIL", "dpo@health-data-hub.example")
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or a passkey /
+# security key (WebAuthn), with recovery codes. Any account may turn it on; staff
+# must (STAFF_MFA_REQUIRED): without an authenticator they cannot open the admin.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Sign in with a passkey alone: it proves possession and, through the device's
+# user verification (PIN or biometrics), the person; no password to phish.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Health Data Hub"
+# One 30-second step either way, for phones whose clock drifts; a code is still
+# accepted only once (allauth remembers used codes in the cache).
+MFA_TOTP_TOLERANCE = 1
+# fido2 accepts https origins and http://localhost, which covers production and
+# `make run` opened at http://localhost:8000 (an IP address such as 127.0.0.1 cannot
+# be a WebAuthn relying party). Turning this on would skip the origin check entirely.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+STAFF_MFA_REQUIRED = envbool("STAFF_MFA_REQUIRED", not DEBUG)
 
 # Attachments: 20 MB each; larger requests are streamed to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

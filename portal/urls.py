@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import mfa, views
 from projects.urls import organisation_patterns, sponsor_patterns
 
 admin.site.site_header = admin.site.site_title = "Health Data Hub"
@@ -22,5 +22,7 @@ urlpatterns = [
     path("my/", include(sponsor_patterns)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own URLs: its sign-in form would skip the second factor.
+    path("admin/login/", mfa.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

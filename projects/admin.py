@@ -345,6 +345,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 "events": selectors.events_for_staff(project),
                 "versions": project.versions.all(),
                 "version": project.versions.last(),
+                "attachments": project.attachments.all(),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 

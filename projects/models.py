@@ -187,9 +187,8 @@ FINAL = {Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN}
 
 class ProjectQuerySet(models.QuerySet):
     def for_member(self, user) -> "ProjectQuerySet":
-        """Projects whose team the user belongs to; staff see every project."""
-        if user.is_staff:
-            return self
+        """Projects whose team the user belongs to, staff or not: being staff opens
+        nothing here (see `selectors.projects_readable_by` for the hub's reviewers)."""
         return self.filter(team__user=user)
 
     def public(self) -> "ProjectQuerySet":
@@ -535,6 +534,7 @@ ACTION_LABELS = {
     "withdrawn": _("Withdrawn by the sponsor"),
     "assigned": _("Reviewer assigned"),
     "imported": _("Imported from an earlier register"),
+    "attachment_read": _("Attachment read by the hub"),
 }
 
 

@@ -288,6 +288,21 @@ def attachments_add(*, project: Project, actor, uploads) -> list[Attachment]:
     ]
 
 
+def attachment_read(*, attachment: Attachment, reader) -> Event | None:
+    """Records in the project's audit trail (staff only) that someone outside the
+    team, that is the hub's staff, read the file: who, when, which file. The team's
+    own reads are not recorded: the file is theirs."""
+    if is_team_member(project=attachment.project, user=reader):
+        return None
+    return Event.objects.create(
+        project=attachment.project,
+        actor=reader,
+        action="attachment_read",
+        reason=f"{attachment.original_name} (#{attachment.pk})",
+        visibility=INTERNAL,
+    )
+
+
 def attachment_delete(*, attachment: Attachment, actor) -> None:
     project_check_editable(project=attachment.project)
     attachment.file.delete(save=False)

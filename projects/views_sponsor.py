@@ -27,12 +27,13 @@ from projects.models import Attachment, Project, ProjectVersion, Status
 
 def _get_project_for_member(user, pk: int) -> Project:
     """The project if the user is on its team; a 404 otherwise, never a 403."""
-    return get_object_or_404(Project.objects.filter(team__user=user), pk=pk)
+    return get_object_or_404(Project.objects.for_member(user), pk=pk)
 
 
 def _get_project_for_viewer(user, pk: int) -> Project:
-    """Like `_get_project_for_member`, but the hub's staff may read every project."""
-    return get_object_or_404(Project.objects.for_member(user), pk=pk)
+    """Like `_get_project_for_member`, but the hub's reviewers may also read an
+    application submitted at least once (`selectors.projects_readable_by`)."""
+    return get_object_or_404(selectors.projects_readable_by(user), pk=pk)
 
 
 @login_required
@@ -183,7 +184,7 @@ def _submit(request, project: Project):
 @login_required
 def project_detail(request, pk: int):
     project = get_object_or_404(
-        selectors.with_content(Project.objects.for_member(request.user)), pk=pk
+        selectors.with_content(selectors.projects_readable_by(request.user)), pk=pk
     )
     return render(
         request,
@@ -309,6 +310,7 @@ def attachment_download(request, pk: int, attachment_id: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    services.attachment_read(attachment=attachment, reader=request.user)
     return FileResponse(
         handle,
         as_attachment=True,

@@ -1,5 +1,8 @@
+import time
+
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
@@ -48,9 +51,34 @@ def demo_catalog(db):
     load_catalog()
 
 
+# Staff accounts must have a second factor (STAFF_MFA_REQUIRED, on in the tests as in
+# production): the staff personas get an authenticator app with this secret, and a
+# confirmed address as real staff accounts have.
+STAFF_TOTP_SECRET = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"
+
+
+def with_totp(user, secret: str = STAFF_TOTP_SECRET):
+    """The user with an authenticator app (TOTP) activated, as allauth activates it."""
+    TOTP.activate(user, secret)
+    return user
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, steps: int = 0) -> str:
+    """The code an authenticator app shows now (or `steps` periods away) for `secret`.
+
+    The portal accepts the codes of one period either side, so a code computed
+    here is still valid when the request arrives, even across a period boundary.
+    """
+    counter = int(time.time()) // 30 + steps
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 @pytest.fixture
 def staff(db):
-    return UserFactory(email="stella@hub.example", is_staff=True, is_superuser=True)
+    """A superuser."""
+    return with_totp(
+        verified(UserFactory(email="stella@hub.example", is_staff=True, is_superuser=True))
+    )
 
 
 @pytest.fixture
@@ -60,7 +88,8 @@ def staff_client(client, staff):
 
 
 # Personas: the owner and a member of a project's team, an outsider from another
-# organisation, a reviewer from the hub's staff, and anonymous visitors.
+# organisation, the hub's staff (a reviewer, a hub administrator, staff without a
+# group, a superuser), and anonymous visitors.
 
 
 def verified(user):
@@ -87,16 +116,28 @@ def outsider(db):
 
 @pytest.fixture
 def reviewer(db):
-    user = UserFactory(email="rita@hub.example", first_name="Rita", is_staff=True)
+    user = with_totp(
+        verified(UserFactory(email="rita@hub.example", first_name="Rita", is_staff=True))
+    )
     user.groups.add(Group.objects.get(name="reviewers"))
     return user
 
 
 @pytest.fixture
 def administrator(db):
-    user = UserFactory(email="hugo@hub.example", first_name="Hugo", is_staff=True)
+    user = with_totp(
+        verified(UserFactory(email="hugo@hub.example", first_name="Hugo", is_staff=True))
+    )
     user.groups.add(Group.objects.get(name="hub administrators"))
     return user
+
+
+@pytest.fixture
+def staff_without_group(db):
+    """Staff status and nothing else: sees nothing of the review nor of the accounts."""
+    return with_totp(
+        verified(UserFactory(email="sam@hub.example", first_name="Sam", is_staff=True))
+    )
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from catalog.models import Base, DataHolder, Milestone
+from portal.demo import DEMO_TOTP_SECRET
 from projects.models import Event, Project, ProjectVersion, Status
+from tests.conftest import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +21,7 @@ def snapshot() -> dict:
         "projects": list(Project.objects.order_by("pk").values()),
         "events": list(Event.objects.order_by("pk").values()),
         "versions": list(ProjectVersion.objects.order_by("pk").values()),
+        "authenticators": list(Authenticator.objects.order_by("pk").values()),
     }
 
 
@@ -57,3 +62,18 @@ def test_demo_sponsor_has_projects_in_several_states():
         )
     )
     assert {Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED} <= states
+
+
+def test_demo_staff_sign_in_with_the_printed_authenticator_secret(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+
+    assert DEMO_TOTP_SECRET in out
+    assert f"otpauth://totp/admin%40hub.example?secret={DEMO_TOTP_SECRET}" in out
+    for email in ["admin@hub.example", "reviewer@hub.example"]:
+        totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+        assert TOTP(totp).validate_code(totp_code(DEMO_TOTP_SECRET))
+        assert Authenticator.objects.filter(
+            user__email=email, type=Authenticator.Type.RECOVERY_CODES
+        ).exists()
+    assert not Authenticator.objects.filter(user__email="sponsor@chu-exemple.fr").exists()

@@ -14,7 +14,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    unset = {"DEBUG", "HTTPS", "SECRET_KEY", "REDIS_URL", "ADMINS"}
+    unset = {"DEBUG", "HTTPS", "SECRET_KEY", "REDIS_URL", "ADMINS", "STAFF_MFA_REQUIRED"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -87,6 +87,14 @@ def test_a_bad_admin_address_fails_loudly():
 
     assert result.returncode != 0
     assert "ADMINS must be comma-separated email addresses" in result.stderr
+
+
+def test_staff_need_a_second_factor_unless_debug_or_turned_off():
+    assert setting("STAFF_MFA_REQUIRED", env=PRODUCTION_ENV) == "True"
+    assert setting("STAFF_MFA_REQUIRED", env={**PRODUCTION_ENV, "DEBUG": "1"}) == "False"
+    assert (
+        setting("STAFF_MFA_REQUIRED", env={**PRODUCTION_ENV, "STAFF_MFA_REQUIRED": "0"}) == "False"
+    )
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from catalog.models import Base
 from projects import dashboard, services
 from projects.admin import ProjectAdmin
 from projects.models import Decision, Event, InternalNote, Message, Project, Status
+from tests.conftest import with_totp
 from tests.factories import UserFactory, make_project
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +87,8 @@ def test_a_stale_button_is_refused(client, reviewer, submitted):
     assert Project.objects.get(pk=submitted.pk).status == Status.UNDER_REVIEW
 
 
-def test_staff_outside_the_review_groups_cannot_act(client, submitted):
-    outsider_staff = UserFactory(email="intern@hub.example", is_staff=True)
-    client.force_login(outsider_staff)
+def test_staff_outside_the_review_groups_cannot_act(client, submitted, staff_without_group):
+    client.force_login(staff_without_group)
 
     assert client.get(reverse("admin:projects_project_changelist")).status_code == 403
     assert transition(client, submitted, "under_review").status_code == 403
@@ -275,7 +275,7 @@ def _change_form_data(client, project) -> dict:
 @pytest.fixture
 def change_only_staff(db):
     """Staff who may edit projects in the admin but belongs to neither review group."""
-    user = UserFactory(email="intern@hub.example", is_staff=True)
+    user = with_totp(UserFactory(email="intern@hub.example", is_staff=True))
     user.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="projects", codename__in=["view_project", "change_project"]

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from catalog.demo import load_catalog
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_accounts
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_totp_uri, load_accounts
 from projects.demo import load_projects
 from projects.demo_directory import load_directory
 
@@ -31,3 +31,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<28} {role}")
+        staff = [users[email] for email, _f, _l, is_staff, *_rest in DEMO_ACCOUNTS if is_staff]
+        self.stdout.write(
+            f"Staff accounts also ask for the code of an authenticator app with the secret "
+            f"{DEMO_TOTP_SECRET} (or: oathtool --totp -b {DEMO_TOTP_SECRET}):"
+        )
+        for user in staff:
+            self.stdout.write(f"  {demo_totp_uri(user)}")
