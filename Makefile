@@ -33,7 +33,8 @@ run: $(VENV)/.installed
 	@echo
 	@echo "  Portal:  http://127.0.0.1:8000/          Catalog: http://127.0.0.1:8000/catalog/"
 	@echo "  Admin:   http://127.0.0.1:8000/admin/    DCAT:    http://127.0.0.1:8000/catalog/dcat.jsonld"
-	@echo "  Sign in with a demo account printed above."
+	@echo "  Sign in with a demo account printed above. Staff (admin@hub.example, reviewer@hub.example)"
+	@echo "  also give a code: TOTP secret JBCEQIDQN5ZHIYLMEBSGK3LPEAZEMQJB (oathtool --totp -b JBCEQIDQN5ZHIYLMEBSGK3LPEAZEMQJB)"
 	@echo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from portal.models import User
 
 # What a staff member who is not a superuser may change, and only on a non-staff account.
@@ -36,7 +37,7 @@ class AccountWithoutPasswordForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ImpossibleLookupsAreInvalid, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "first_name", "last_name"]

@@ -63,6 +63,7 @@ TABLE = [
         INVALID_LOOKUP,
     ),
     ("administrator", "get", "/admin/catalog/base/?period_start__year=0", None, INVALID_LOOKUP),
+    ("administrator", "get", "/admin/portal/user/?date_joined__year=99999", None, INVALID_LOOKUP),
     (
         "administrator",
         "get",
