@@ -53,6 +53,7 @@ def test_staff_without_an_authenticator_is_sent_from_the_admin_to_the_setup_page
     client, bare_staff
 ):
     client.force_login(bare_staff)
+    client.cookies["django_language"] = "en"
 
     for path in ["/admin/", "/admin/projects/project/", "/admin/portal/user/"]:
         response = client.get(path)
