@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
 
     assert not settings.DEBUG, "measure with DEBUG off"
     if args.no_page_cache:
-        from projects import directory
+        from projects.public import directory
 
         directory.cached_page = lambda key: None
         directory.keep_page = lambda key, html: None

@@ -203,7 +203,7 @@ def create_database(url: str) -> None:
 def populate() -> None:
     from django.db import connection, transaction
 
-    from catalog.demo import load_catalog
+    from portal.demo.catalog import load_catalog
 
     rng = random.Random(SEED)
     with connection.cursor() as cursor:

@@ -186,6 +186,14 @@ class MilestoneQuerySet(models.QuerySet):
     def reached_in(self, year: int) -> "MilestoneQuerySet":
         return self.filter(reached_on__year=year)
 
+    def summary(self) -> list[dict]:
+        """Each milestone kind in onboarding order with the number of bases that reached it."""
+        counts = self.counts_by_kind()
+        return [
+            {"kind": kind, "label": label, "count": counts[kind]}
+            for kind, label in Milestone.Kind.choices
+        ]
+
 
 class Milestone(models.Model):
     """A dated step of a base's onboarding; a base reaches each kind at most once."""

@@ -3,7 +3,6 @@ from django.shortcuts import get_object_or_404, render
 
 from catalog.filters import BaseFilter
 from catalog.models import Base, Milestone
-from portal.statistics import milestone_summary
 
 
 def base_list(request):
@@ -16,7 +15,7 @@ def base_list(request):
             "filter": filterset,
             "bases": filterset.qs,
             "total": Base.objects.count(),
-            "milestone_counts": milestone_summary(Milestone.objects.all()),
+            "milestone_counts": Milestone.objects.summary(),
         },
     )
 

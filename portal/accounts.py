@@ -7,7 +7,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from portal.tasks import email_enqueue
+from projects.mail import email_enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -14,7 +14,7 @@ from django.utils.log import AdminEmailHandler
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
-from portal.tasks import email_enqueue
+from projects.mail import email_enqueue
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id set by a proxy in front (nginx's $request_id, a load balancer's trace id) is

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import mfa, views
-from projects.urls import organisation_patterns, sponsor_patterns
+from projects.public.urls import statistics_patterns
+from projects.sponsor.urls import organisation_patterns, sponsor_patterns
 
 admin.site.site_header = admin.site.site_title = "Health Data Hub"
 
@@ -11,13 +12,11 @@ handler500 = "portal.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("stats/", views.stats, name="stats"),
-    path("stats/<int:year>/", views.stats, name="stats-year"),
-    path("stats/<int:year>.json", views.stats_json, name="stats-json"),
+    path("stats/", include(statistics_patterns)),
     path("privacy/", views.privacy, name="privacy"),
     path("terms/", views.terms, name="terms"),
     path("catalog/", include("catalog.urls")),
-    path("projects/", include("projects.urls")),
+    path("projects/", include("projects.public.urls")),
     path("my/organisations/", include(organisation_patterns)),
     path("my/", include(sponsor_patterns)),
     path("accounts/", include("allauth.urls")),

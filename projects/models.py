@@ -179,6 +179,9 @@ NEXT_STEPS = {
     Status.WITHDRAWN: _("Nothing more: the project was withdrawn."),
 }
 
+# The years a filter or an address may name; others are an error, never a query.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 # States in which the sponsor team may still change the application's content.
 SPONSOR_EDITABLE = {Status.DRAFT, Status.CHANGES_REQUESTED}
 # States that end a project's life: nothing moves out of them.

@@ -3,7 +3,7 @@
 The immediate backend runs them at once in development and tests; in
 production a database-backed worker (`manage.py db_worker`) sends them, so a
 slow mail server never slows a transition down. Each member's email is its own
-`portal.tasks.send_email` task: a failure is retried for that member alone,
+`projects.mail.send_email` task: a failure is retried for that member alone,
 and nobody gets the same email twice.
 """
 
@@ -12,7 +12,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from portal.tasks import email_enqueue
+from projects.mail import email_enqueue
 from projects.models import Event, Message
 
 

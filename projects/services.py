@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.tasks import email_enqueue
-from projects import snapshots, tasks
+from projects import notifications, snapshots
 from projects.identifiers import normalise as normalise_identifier
+from projects.mail import email_enqueue
 from projects.models import (
     FINAL,
     SPONSOR_EDITABLE,
@@ -161,7 +161,7 @@ def project_transition(
             reason=reason,
             visibility=rule.visibility,
         )
-        transaction.on_commit(lambda: tasks.notify_event.enqueue(event.pk))
+        transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
     return locked
 
 
@@ -244,7 +244,7 @@ def message_post(*, project: Project, author, body: str) -> Message:
         project=project, author=author, body=body.strip(), from_staff=author.is_staff
     )
     if message.from_staff:
-        transaction.on_commit(lambda: tasks.notify_message.enqueue(message.pk))
+        transaction.on_commit(lambda: notifications.notify_message.enqueue(message.pk))
     return message
 
 

@@ -46,7 +46,7 @@ def english():
 @pytest.fixture
 def demo_catalog(db):
     """The seven bases of the 2023 annual report, as `make run` shows them."""
-    from catalog.demo import load_catalog
+    from portal.demo.catalog import load_catalog
 
     load_catalog()
 

@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Base
-from projects.demo import demo_organisation
+from portal.demo.projects import demo_organisation
 from projects.identifiers import siren_with_key
-from projects.imports import reserve_reference
 from projects.models import (
     Authorisation,
     Decision,
@@ -24,6 +23,7 @@ from projects.models import (
     Status,
     Theme,
 )
+from projects.review.imports import reserve_reference
 
 SUBJECTS = [
     "Détection précoce de la rétinopathie diabétique",

@@ -20,8 +20,8 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
 from catalog.models import Base
-from projects.filters import ProjectFilter
 from projects.models import Programme, Project, RequestedBase, Theme
+from projects.public.filters import ProjectFilter
 
 FACET_TIMEOUT = 600
 # The parameters that change which projects are counted (not the order, not the page).

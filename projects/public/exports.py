@@ -13,9 +13,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from projects import directory, safe_csv
-from projects.filters import ProjectFilter
 from projects.models import Event, Project
+from projects.public import directory, safe_csv
+from projects.public.filters import ProjectFilter
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
-from projects.models import Project, Status
+from projects.models import FIRST_YEAR, LAST_YEAR, Project, Status
 
 SEARCH_CONFIG = "portal_french"
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a filter accepts; others are a form error
 PUBLIC_STATES = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
 SORTS = [
     ("recent", _("Most recent first")),

@@ -7,17 +7,8 @@ from django.db import connection
 from django.db.models import Count, FilteredRelation, Max, Q, Value
 from django.db.models.functions import ExtractYear
 
-from catalog.models import Milestone, MilestoneQuerySet
+from catalog.models import Milestone
 from projects.models import Programme, Project, Theme
-
-
-def milestone_summary(milestones: MilestoneQuerySet) -> list[dict]:
-    """Each milestone kind in onboarding order with the number of bases that reached it."""
-    counts = milestones.counts_by_kind()
-    return [
-        {"kind": kind, "label": label, "count": counts[kind]}
-        for kind, label in Milestone.Kind.choices
-    ]
 
 
 def latest_year() -> int | None:

@@ -1,14 +1,20 @@
-"""The public side of projects: the directory and each project's public page."""
+"""The public side of projects: the directory, each project's public page and the
+yearly statistics."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
-from projects import directory
-from projects.filters import PUBLIC_STATES, ProjectFilter
-from projects.models import Project
+from catalog.models import Milestone
+from projects.models import FIRST_YEAR, LAST_YEAR, Programme, Project, Theme
+from projects.public import directory, statistics
+from projects.public.directory import data_version
+from projects.public.filters import PUBLIC_STATES, ProjectFilter
 
 PAGE_SIZE = 20
 
@@ -87,3 +93,45 @@ def project_public(request, reference: str):
     )
     events = project.events.filter(visibility="public").order_by("at", "pk")
     return render(request, "projects/project_public.html", {"project": project, "events": events})
+
+
+def stats(request, year: int | None = None):
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    # The figures change only when a project does: kept until then (catalog
+    # milestones, edited more rarely, show within STATS_TIMEOUT).
+    key = f"stats-page:{year}:{data_version()}:{get_language()}"
+    context = cache.get(key)
+    if context is None:
+        context = _stats_context(year)
+        cache.set(key, context, STATS_TIMEOUT)
+    return render(request, "portal/stats.html", context)
+
+
+STATS_TIMEOUT = 300
+
+
+def _stats_context(year: int | None) -> dict:
+    if year is None:
+        year = statistics.latest_year()
+    figures = statistics.year_figures(year) if year else None
+    context = {"year": year, "figures": figures, "years": statistics.years_with_data()}
+    if figures:
+        theme_names = dict(Theme.objects.values_list("slug", "name"))
+        programme_names = dict(Programme.objects.values_list("slug", "name"))
+        context |= {
+            "theme_bars": statistics.bars(figures["themes"], theme_names),
+            "programme_bars": statistics.bars(figures["programmes"], programme_names),
+            "catalog": [
+                {"kind": kind, "label": str(label), "count": figures["catalog"][kind]}
+                for kind, label in Milestone.Kind.choices
+            ],
+            "median_days": statistics.median_days_to_authorisation(year),
+        }
+    return context
+
+
+def stats_json(request, year: int):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    return JsonResponse(statistics.year_figures(year), json_dumps_params={"ensure_ascii": False})

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
-from projects import dashboard, selectors, services
-from projects.filters import FIRST_YEAR, LAST_YEAR
+from projects import selectors, services
 from projects.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Authorisation,
     Event,
     InternalNote,
@@ -27,6 +28,7 @@ from projects.models import (
     Status,
     Theme,
 )
+from projects.review import dashboard
 
 
 @admin.register(Theme)

@@ -1,6 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.identifiers import normalise as normalise_identifier
@@ -253,3 +259,30 @@ class OrganisationForm(forms.ModelForm):
 
     def validate_unique(self):
         """Left to the service, whose message tells how to join an existing one."""
+
+
+def _terms_label() -> SafeString:
+    return format_html(
+        gettext(
+            'I have read and accept the <a href="{terms}">terms of use</a> and the '
+            '<a href="{privacy}">personal data notice</a>.'
+        ),
+        terms=reverse("terms"),
+        privacy=reverse("privacy"),
+    )
+
+
+def terms_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=lazy(_terms_label, SafeString)(),
+        required=True,
+        error_messages={
+            "required": _("To create an account, please accept the terms of use."),
+        },
+    )
+
+
+class NewAccountForm(SetPasswordForm):
+    """The password of an account created from an invitation, and the terms."""
+
+    accept_terms = terms_field()

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects import services
-from projects.forms import InvitationForm, OrganisationForm
 from projects.models import Organisation, OrganisationInvitation
+from projects.sponsor.forms import InvitationForm, OrganisationForm
 
 
 def _get_organisation_for_member(user, pk: int) -> Organisation:

@@ -1,17 +1,10 @@
+"""The sponsor's pages: their applications under /my/ (namespace "my") and their
+organisations under /my/organisations/ (namespace "organisations")."""
+
 from django.urls import path
 
-from projects import exports, views
-from projects import views_organisations as organisations
-from projects import views_sponsor as sponsor
-
-app_name = "projects"
-urlpatterns = [
-    path("", views.project_directory, name="directory"),
-    path("export.csv", exports.export_csv, name="export-csv"),
-    path("export.json", exports.export_json, name="export-json"),
-    path("feed/", exports.LatestProjectsFeed(), name="feed"),
-    path("<str:reference>/", views.project_public, name="public"),
-]
+from projects.sponsor import organisations
+from projects.sponsor import views as sponsor
 
 # The sponsor's private pages, mounted under /my/ with the namespace "my".
 sponsor_patterns = (

@@ -10,19 +10,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.auth import login_required_keeping_post, pop_pending_post
-from portal.forms import NewAccountForm
 from projects import selectors, services, snapshots
-from projects.forms import (
+from projects.models import Attachment, Project, ProjectVersion, Status
+from projects.sponsor.auth import login_required_keeping_post, pop_pending_post
+from projects.sponsor.forms import (
     NEW_SPONSOR_FIELDS,
     AttachmentForm,
     InvitationForm,
     MessageForm,
+    NewAccountForm,
     ProjectForm,
     ReasonForm,
     RequestedBaseFormSet,
 )
-from projects.models import Attachment, Project, ProjectVersion, Status
 
 
 def _get_project_for_member(user, pk: int) -> Project:

@@ -79,7 +79,7 @@ def _migrated_data_restored(django_db_serialized_rollback):
 @pytest.fixture
 def demo_catalog(transactional_db):
     """The seven bases of the demo catalog, in a database the live server can see."""
-    from catalog.demo import load_catalog
+    from portal.demo.catalog import load_catalog
 
     load_catalog()
 

@@ -14,7 +14,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_accounts
+from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_accounts
 from tests.conftest import STAFF_TOTP_SECRET, totp_code, verified
 from tests.factories import UserFactory
 

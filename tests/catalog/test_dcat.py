@@ -8,8 +8,8 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SH
 
-from catalog.demo import BASES
 from catalog.models import Base
+from portal.demo.catalog import BASES
 from tests.factories import BaseFactory
 
 pytestmark = pytest.mark.django_db

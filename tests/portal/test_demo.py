@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from catalog.models import Base, DataHolder, Milestone
-from portal.demo import DEMO_TOTP_SECRET
+from portal.demo.accounts import DEMO_TOTP_SECRET
 from projects.models import Event, Project, ProjectVersion, Status
 from tests.conftest import totp_code
 

@@ -59,7 +59,7 @@ def test_the_administrators_are_emailed_through_the_task_queue(
 
     response = Client(raise_request_exception=False).get(failing_view)
 
-    assert enqueued_tasks == ["portal.tasks.send_email"]
+    assert enqueued_tasks == ["projects.mail.send_email"]
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["Équipe technique <ops@hub.example>"]
     assert response["X-Request-ID"] in mailoutbox[0].body

@@ -10,12 +10,11 @@ from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from portal import tasks
-from projects import services
+from projects import mail, services
 from tests.factories import make_project
 from tests.portal.conftest import sign_up
 
-SEND_EMAIL = "portal.tasks.send_email"
+SEND_EMAIL = "projects.mail.send_email"
 
 
 def invite(client, project, email):
@@ -89,7 +88,7 @@ def test_a_staff_message_reaches_each_member_through_their_own_email_task(
         services.message_post(project=project, author=reviewer, body="Pouvez-vous préciser ?")
 
     assert sorted(message.to[0] for message in mailoutbox) == [owner.email, member.email]
-    assert enqueued_tasks == ["projects.tasks.notify_message", SEND_EMAIL, SEND_EMAIL]
+    assert enqueued_tasks == ["projects.notifications.notify_message", SEND_EMAIL, SEND_EMAIL]
 
 
 @pytest.mark.django_db
@@ -122,23 +121,23 @@ def run_worker():
 def test_a_failed_email_is_retried_later_a_bounded_number_of_times(settings, smtp_down, caplog):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-    tasks.send_email.enqueue(subject="Bonjour", body="Texte", to=["nadia@labo.example"])
-    for _attempt in range(tasks.EMAIL_MAX_ATTEMPTS + 2):
+    mail.send_email.enqueue(subject="Bonjour", body="Texte", to=["nadia@labo.example"])
+    for _attempt in range(mail.EMAIL_MAX_ATTEMPTS + 2):
         run_worker()
         # Each retry waits for its time: the test makes it due now.
         retry = DBTaskResult.objects.filter(status="READY").first()
         if retry is None:
             break
-        expected_delay = tasks.EMAIL_RETRY_DELAYS[retry.args_kwargs["kwargs"]["attempt"] - 2]
+        expected_delay = mail.EMAIL_RETRY_DELAYS[retry.args_kwargs["kwargs"]["attempt"] - 2]
         assert retry.run_after >= retry.enqueued_at + timedelta(seconds=expected_delay - 1)
         DBTaskResult.objects.filter(pk=retry.pk).update(run_after=retry.enqueued_at)
 
     rows = DBTaskResult.objects.filter(task_path=SEND_EMAIL)
-    assert rows.count() == tasks.EMAIL_MAX_ATTEMPTS
+    assert rows.count() == mail.EMAIL_MAX_ATTEMPTS
     assert sorted(row.args_kwargs["kwargs"].get("attempt", 1) for row in rows) == list(
-        range(1, tasks.EMAIL_MAX_ATTEMPTS + 1)
+        range(1, mail.EMAIL_MAX_ATTEMPTS + 1)
     )
     assert set(rows.values_list("status", flat=True)) == {"FAILED"}
-    failures = [r for r in caplog.records if r.name == "portal.tasks"]
-    assert len(failures) == tasks.EMAIL_MAX_ATTEMPTS
+    failures = [r for r in caplog.records if r.name == "projects.mail"]
+    assert len(failures) == mail.EMAIL_MAX_ATTEMPTS
     assert "giving up" in failures[-1].getMessage()

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from catalog.demo import load_catalog
 from catalog.models import Base
+from portal.demo.catalog import load_catalog
 from projects.models import Attachment, RequestedBase, Theme
 from tests.factories import make_project
 from tests.projects.files import pdf_upload

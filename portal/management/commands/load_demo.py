@@ -1,10 +1,16 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from catalog.demo import load_catalog
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_totp_uri, load_accounts
-from projects.demo import load_projects
-from projects.demo_directory import load_directory
+from portal.demo.accounts import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    demo_totp_uri,
+    load_accounts,
+)
+from portal.demo.catalog import load_catalog
+from portal.demo.directory import load_directory
+from portal.demo.projects import load_projects
 
 SILENT = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 

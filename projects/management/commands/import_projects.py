@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.imports import ImportRejected, import_rows, read_rows
+from projects.review.imports import ImportRejected, import_rows, read_rows
 
 
 class Command(BaseCommand):

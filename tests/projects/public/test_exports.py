@@ -11,8 +11,8 @@ import pytest
 from django.db import DatabaseError, connections
 from django.urls import reverse
 
-from projects import exports, safe_csv
 from projects.models import Event, InternalNote, RequestedBase
+from projects.public import exports, safe_csv
 from tests.factories import BaseFactory
 from tests.factories import make_public_project as add
 

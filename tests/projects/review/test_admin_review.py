@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Base
-from projects import dashboard, services
-from projects.admin import ProjectAdmin
+from projects import services
 from projects.models import Decision, Event, InternalNote, Message, Project, Status
+from projects.review import dashboard
+from projects.review.admin import ProjectAdmin
 from tests.conftest import with_totp
 from tests.factories import UserFactory, make_project
 

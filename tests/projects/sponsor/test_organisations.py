@@ -15,7 +15,7 @@ from projects import services
 from projects.identifiers import normalise
 from projects.models import Organisation, OrganisationInvitation, Project, TeamMember
 from tests.factories import OrganisationFactory, UserFactory, make_public_project
-from tests.projects.test_application import EMPTY_FORMSET
+from tests.projects.sponsor.test_application import EMPTY_FORMSET
 
 pytestmark = pytest.mark.django_db
 
