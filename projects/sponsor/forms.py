@@ -83,7 +83,7 @@ class ProjectForm(forms.ModelForm):
         self.user = user
         self.new_organisation: dict | None = None
         mine = Organisation.objects.filter(members=user)
-        # The form field of a foreign key.
+        # A foreign key's form field is a ModelChoiceField.
         sponsor = cast(forms.ModelChoiceField, self.fields["sponsor"])
         sponsor.queryset = mine
         sponsor.empty_label = _("Choose one of your organisations")
