@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -5,11 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from catalog.models import Base, DataHolder, Milestone
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["kind", "reached_on", "note"]
+
+
+class MilestonesReached(TypedDict):
+    """What `BaseAdmin.get_queryset` annotates each base with."""
+
+    reached: int
 
 
 @admin.register(Base)
@@ -45,8 +56,14 @@ class BaseAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         return super().get_queryset(request).annotate(reached=Count("milestones"))
 
     @admin.display(description=_("milestones reached"), ordering="reached")
-    def milestones_reached(self, base: Base) -> str:
+    def milestones_reached(self, base: "WithAnnotations[Base, MilestonesReached]") -> str:
         return f"{base.reached} / {len(Milestone.Kind)}"
+
+
+class BaseTotal(TypedDict):
+    """What `DataHolderAdmin.get_queryset` annotates each holder with."""
+
+    base_total: int
 
 
 @admin.register(DataHolder)
@@ -59,7 +76,7 @@ class DataHolderAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         return super().get_queryset(request).annotate(base_total=Count("bases"))
 
     @admin.display(description=_("bases"), ordering="base_total")
-    def base_count(self, holder: DataHolder) -> int:
+    def base_count(self, holder: "WithAnnotations[DataHolder, BaseTotal]") -> int:
         return holder.base_total
 
 

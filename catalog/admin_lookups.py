@@ -9,10 +9,14 @@ redirect to the change list without it (`?e=1`). It lives in `catalog`, the app
 every other one may import, so that every admin of the portal uses it.
 """
 
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 
 
-class ImpossibleLookupsAreInvalid:
+class ImpossibleLookupsAreInvalid(admin.ModelAdmin):
+    """Listed before the admin class it extends; a ModelAdmin itself so that its
+    `super()` call is known to reach the change list."""
+
     def get_changelist_instance(self, request):
         try:
             return super().get_changelist_instance(request)

@@ -5,7 +5,7 @@ labelled where SHACL asks for a label) in the document itself: harvesters and
 validators can then check the DCAT-AP ranges without fetching anything.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from catalog.models import Base, DataHolder
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 EU = "http://publications.europa.eu/resource/authority/"
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
@@ -75,7 +78,7 @@ LICENCE_OUVERTE = {
 }
 
 # The closest ADMS publisher type; holders of kind "other" get none.
-PUBLISHER_TYPES = {
+PUBLISHER_TYPES: dict[str, tuple[str, str]] = {
     DataHolder.Kind.HOSPITAL: ("NonProfitOrganisation", "Non-profit organisation"),
     DataHolder.Kind.CANCER_CENTRE: ("NonProfitOrganisation", "Non-profit organisation"),
     DataHolder.Kind.AGENCY: ("NationalAuthority", "National authority"),
@@ -190,7 +193,7 @@ def _dataset(request: HttpRequest, base: Base, catalog_iri: str) -> Node:
 
 
 def _agent(holder: DataHolder, catalog_iri: str) -> Node:
-    agent = {"@id": f"{catalog_iri}#holder-{holder.pk}", "@type": "foaf:Agent"}
+    agent: Node = {"@id": f"{catalog_iri}#holder-{holder.pk}", "@type": "foaf:Agent"}
     agent["foaf:name"] = holder.name
     if holder.kind in PUBLISHER_TYPES:
         agent["dct:type"] = _publisher_type(*PUBLISHER_TYPES[holder.kind])
@@ -201,7 +204,7 @@ def _agent(holder: DataHolder, catalog_iri: str) -> Node:
 
 def _period(base: Base) -> Node:
     """An open end (a base still fed) is left out rather than guessed."""
-    period = {"@type": "dct:PeriodOfTime"}
+    period: Node = {"@type": "dct:PeriodOfTime"}
     if base.period_start:
         period["dcat:startDate"] = base.period_start.isoformat()
     if base.period_end:
@@ -233,5 +236,5 @@ def _text(value: str) -> Node:
     return {"@value": value, "@language": settings.LANGUAGE_CODE}
 
 
-def _ui_text(value: str) -> Node:
+def _ui_text(value: "StrPromise") -> Node:
     return {"@value": str(value), "@language": get_language()}

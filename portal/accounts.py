@@ -2,11 +2,11 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
+from portal.models import User
 from projects.mail import email_enqueue
 
 
@@ -22,7 +22,11 @@ class AccountAdapter(DefaultAccountAdapter):
         html_body = None
         if isinstance(message, EmailMultiAlternatives):
             html_body = next(
-                (content for content, mimetype in message.alternatives if mimetype == "text/html"),
+                (
+                    content
+                    for content, mimetype in message.alternatives
+                    if mimetype == "text/html" and isinstance(content, str)
+                ),
                 None,
             )
         if message.content_subtype == "html":
@@ -38,7 +42,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
-def user_accept_terms(*, user: AbstractBaseUser) -> None:
+def user_accept_terms(*, user: User) -> None:
     """Keeps the date the person accepted the terms of use and the personal data notice,
     the proof the hub needs that they were shown both."""
     user.terms_accepted_at = timezone.now()

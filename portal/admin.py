@@ -79,10 +79,10 @@ class UserAdmin(ImpossibleLookupsAreInvalid, DjangoUserAdmin):
         ]
         return [field for field in [*shown, "password"] if field not in DELEGATED_FIELDS]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None and not request.user.is_superuser:
             kwargs["form"] = AccountWithoutPasswordForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and _may_manage(request.user, obj)

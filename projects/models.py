@@ -1,5 +1,6 @@
 """Projects: applications to use catalog data, their versions, team, files and history."""
 
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from django.conf import settings
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Base
 from projects.uploads import EXTENSIONS, name_for_type
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Organisation(models.Model):
@@ -166,7 +170,7 @@ class Status(models.TextChoices):
 
 
 # What the sponsor team can expect next, shown on their list of projects.
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, "StrPromise"] = {
     Status.DRAFT: _("Complete your application and submit it."),
     Status.SUBMITTED: _("The hub checks that your application is complete and admissible."),
     Status.CHANGES_REQUESTED: _("Answer the hub's questions, then resubmit."),
@@ -323,7 +327,7 @@ class Project(models.Model):
 
     @property
     def next_step(self) -> str:
-        return NEXT_STEPS[self.status]
+        return str(NEXT_STEPS[self.status])
 
 
 class TeamMember(models.Model):

@@ -80,7 +80,7 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 
 # The key date each arrival sets, for the public directory and the statistics.
-KEY_DATES = {
+KEY_DATES: dict[str, str] = {
     S.AWAITING_AUTHORISATION: "opinion_on",
     S.APPROVED: "authorised_on",
     S.IN_PROGRESS: "launched_on",

@@ -2,13 +2,17 @@
 
 import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Attachment, Project
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # The sections of an application, in the order the form and the versions show them.
-FIELDS: list[tuple[str, str]] = [
+FIELDS: list[tuple[str, "StrPromise"]] = [
     ("title", _("Title")),
     ("summary", _("Public summary")),
     ("purpose", _("Purpose and public-interest justification")),

@@ -5,8 +5,9 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+
+from portal.models import User
 
 DEMO_PASSWORD = "demo-portal-2026"
 # The demo staff accounts' authenticator app secret (base32), public on purpose: a
@@ -23,10 +24,9 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def load_accounts() -> dict[str, object]:
+def load_accounts() -> dict[str, User]:
     """Creates missing demo accounts with confirmed addresses; existing ones are left as
     they are, password included. Returns the accounts by email."""
-    User = get_user_model()
     users = {}
     for email, first, last, is_staff, is_superuser, _role in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(

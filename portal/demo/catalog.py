@@ -5,12 +5,13 @@ milestones were reached is exactly what the report says.
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
 from catalog.models import Base, DataHolder, Milestone
 
-HOLDERS = [
+HOLDERS: list[dict[str, Any]] = [
     {
         "acronym": "AP-HP",
         "name": "Assistance publique - Hôpitaux de Paris",
@@ -69,7 +70,7 @@ C, D, P, T = (
     Milestone.Kind.TRANSFER,
 )
 
-BASES = [
+BASES: list[dict[str, Any]] = [
     {
         "acronym": "BNDMR",
         "slug": "bndmr",

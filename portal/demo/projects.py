@@ -2,6 +2,7 @@
 same services the portal uses, so their timelines, versions and references are real."""
 
 from datetime import date
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,7 +34,7 @@ PROTOCOL_PDF = (
     b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n170\n%%EOF\n"
 )
 
-APPLICATIONS = [
+APPLICATIONS: list[dict[str, Any]] = [
     {
         "title": "Prédiction des réhospitalisations après infarctus par apprentissage automatique",
         "summary": (

@@ -54,7 +54,8 @@ def facets(filtered: QuerySet[Project], *, params: QueryDict, version: str) -> d
 def _compute_facets(filtered: QuerySet[Project]) -> dict:
     ids = filtered.order_by().values("pk")
     # One grouped query gives the total and the status and year facets.
-    by_status, by_year = Counter(), Counter()
+    by_status: Counter[str] = Counter()
+    by_year: Counter[int] = Counter()
     total = 0
     for row in (
         filtered.order_by()

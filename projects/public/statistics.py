@@ -112,7 +112,10 @@ def median_days_to_authorisation(year: int) -> float | None:
         .values_list("submitted_on", "authorised_on")
         .order_by()
     )
-    days = [(authorised - submitted).days for submitted, authorised in pairs]
+    # Both dates are set (the filter asks for them); the check says so to the type checker.
+    days = [
+        (authorised - submitted).days for submitted, authorised in pairs if submitted and authorised
+    ]
     return stats.median(days) if days else None
 
 

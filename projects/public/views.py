@@ -1,6 +1,8 @@
 """The public side of projects: the directory, each project's public page and the
 yearly statistics."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -111,11 +113,15 @@ def stats(request, year: int | None = None):
 STATS_TIMEOUT = 300
 
 
-def _stats_context(year: int | None) -> dict:
+def _stats_context(year: int | None) -> dict[str, Any]:
     if year is None:
         year = statistics.latest_year()
     figures = statistics.year_figures(year) if year else None
-    context = {"year": year, "figures": figures, "years": statistics.years_with_data()}
+    context: dict[str, Any] = {
+        "year": year,
+        "figures": figures,
+        "years": statistics.years_with_data(),
+    }
     if figures:
         theme_names = dict(Theme.objects.values_list("slug", "name"))
         programme_names = dict(Programme.objects.values_list("slug", "name"))
@@ -126,7 +132,7 @@ def _stats_context(year: int | None) -> dict:
                 {"kind": kind, "label": str(label), "count": figures["catalog"][kind]}
                 for kind, label in Milestone.Kind.choices
             ],
-            "median_days": statistics.median_days_to_authorisation(year),
+            "median_days": statistics.median_days_to_authorisation(figures["year"]),
         }
     return context
 

@@ -1,6 +1,8 @@
 """The hub's staff steer every application here. The state changes only through the
 transition buttons, which call the same service as the sponsor's pages."""
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -24,11 +26,15 @@ from projects.models import (
     Organisation,
     Programme,
     Project,
+    ProjectQuerySet,
     RequestedBase,
     Status,
     Theme,
 )
 from projects.review import dashboard
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @admin.register(Theme)
@@ -58,6 +64,12 @@ class VerifiedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(verified_at__isnull=True)
         return queryset
+
+
+class ProjectTotal(TypedDict):
+    """What `OrganisationAdmin.get_queryset` annotates each organisation with."""
+
+    project_total: int
 
 
 @admin.register(Organisation)
@@ -94,7 +106,7 @@ class OrganisationAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         return services.may_verify_organisations(request.user)
 
     @admin.display(description=_("projects"), ordering="project_total")
-    def project_count(self, organisation: Organisation) -> int:
+    def project_count(self, organisation: "WithAnnotations[Organisation, ProjectTotal]") -> int:
         return organisation.project_total
 
     @admin.display(description=_("identifier"), ordering="identifier")
@@ -139,17 +151,18 @@ class SubmittedYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         """Filters by a plausible year; anything else (`?year=99999`, which the database
         date range cannot hold, `?year=0`, `?year=abc`) is ignored with a message."""
-        if self.value() is None:
+        value = self.value()
+        if value is None:
             return queryset
         try:
-            year = int(self.value())
+            year = int(value)
         except ValueError:
             year = None
         if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
             messages.warning(
                 request,
                 _("“%(value)s” is not a year of submission: that filter is ignored.")
-                % {"value": self.value()},
+                % {"value": value},
             )
             return queryset
         return queryset.filter(submitted_on__year=year)
@@ -207,7 +220,7 @@ class MessageInline(AppendOnlyInline):
     verbose_name_plural = _("messages with the sponsor team (a new one is emailed to them)")
 
 
-CONTENT_FIELDS = [
+CONTENT_FIELDS = (
     "title",
     "summary",
     "purpose",
@@ -220,8 +233,8 @@ CONTENT_FIELDS = [
     "duration_months",
     "funding",
     "data_processor",
-]
-KEY_DATES = ["submitted_on", "opinion_on", "authorised_on", "launched_on", "completed_on"]
+)
+KEY_DATES = ("submitted_on", "opinion_on", "authorised_on", "launched_on", "completed_on")
 
 
 @admin.register(Project)
@@ -270,7 +283,8 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         return [*dict.fromkeys(fields)]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).public()
+        # The admin reads through `Project.objects`, so its queryset is a ProjectQuerySet.
+        return cast(ProjectQuerySet, super().get_queryset(request)).public()
 
     def has_add_permission(self, request):
         return False

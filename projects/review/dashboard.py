@@ -1,7 +1,7 @@
 """Figures for the staff dashboard: where projects are, and how long each stage takes."""
 
 import statistics
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
@@ -36,7 +36,7 @@ def median_days_per_stage(*, months: int = 12) -> list[dict]:
     """
     since = timezone.now() - timedelta(days=30 * months)
     durations: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    entered: dict[int, tuple[str, object]] = {}
+    entered: dict[int, tuple[str, datetime]] = {}
     transitions = (
         Event.objects.exclude(to_status="")
         .exclude(from_status="")

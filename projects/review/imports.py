@@ -69,13 +69,15 @@ def read_rows(lines) -> list[Row]:
     if missing:
         raise ImportRejected([f"line 1: missing columns: {', '.join(missing)}"])
     lookups = _Lookups()
-    rows, errors, seen = [], [], {}
+    rows: list[Row] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}  # reference -> line
     for record in reader:
         line = reader.line_num
         row, problems = _parse(record, line, lookups)
-        if row and row.reference in seen:
+        if row is not None and row.reference in seen:
             problems.append(f"reference {row.reference} already on line {seen[row.reference]}")
-        if problems:
+        if row is None or problems:
             errors.extend(f"line {line}: {problem}" for problem in problems)
         else:
             seen[row.reference] = line
@@ -131,6 +133,7 @@ def _parse(record: dict, line: int, lookups: _Lookups) -> tuple[Row | None, list
         problems.append("launched_on is before submitted_on")
     if problems:
         return None, problems
+    assert submitted_on is not None  # required: `_day` reported it as a problem otherwise
     row = Row(
         line=line,
         reference=reference,

@@ -1,3 +1,5 @@
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
@@ -81,7 +83,8 @@ class ProjectForm(forms.ModelForm):
         self.user = user
         self.new_organisation: dict | None = None
         mine = Organisation.objects.filter(members=user)
-        sponsor = self.fields["sponsor"]
+        # A foreign key's form field is a ModelChoiceField.
+        sponsor = cast(forms.ModelChoiceField, self.fields["sponsor"])
         sponsor.queryset = mine
         sponsor.empty_label = _("Choose one of your organisations")
         current = self.instance.sponsor_id
@@ -119,7 +122,8 @@ class ProjectForm(forms.ModelForm):
         return months
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         name = " ".join(cleaned.get("new_sponsor", "").split())
         if not name:
             return cleaned
@@ -201,7 +205,8 @@ class AttachmentForm(forms.Form):
         self.helper.disable_csrf = True
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         self.content_types = {}
         for name in ("protocol", "other"):
             upload = cleaned.get(name)

@@ -80,6 +80,7 @@ def _edit(request, *, project: Project | None):
             try:
                 project = _save(request, form=form, formset=formset, files=files, project=project)
             except services.EditConflict:
+                assert project is not None  # `_save` never refuses a new application
                 conflict = Project.objects.get(pk=project.pk)
                 messages.error(
                     request,
@@ -94,6 +95,7 @@ def _edit(request, *, project: Project | None):
                 form.add_error("new_sponsor", str(error))
                 messages.error(request, _("Please correct the errors below."))
             except services.TransitionError as error:
+                assert project is not None  # a new application is a draft, always editable
                 messages.error(request, str(error))
                 return redirect(project)
             else:
@@ -109,10 +111,10 @@ def _edit(request, *, project: Project | None):
                 )
                 form = _rebound_after_save(request, project)
                 formset = RequestedBaseFormSet(instance=project, prefix="bases")
-                for field, errors in problems.items():
+                for field, field_problems in problems.items():
                     if field in form.fields:
-                        for error in errors:
-                            form.add_error(field, error)
+                        for problem in field_problems:
+                            form.add_error(field, problem)
         elif project is None and request.FILES:
             messages.warning(
                 request, _("Please correct the errors below, then choose your files again.")
@@ -149,6 +151,9 @@ def _rebound_after_save(request, project: Project) -> ProjectForm:
 
 
 def _save(request, *, form, formset, files, project: Project | None) -> Project:
+    """Saves the application; only an existing one checks the version its form was
+    loaded at: a new one has no earlier save to conflict with, whatever is posted."""
+    expected_version = form.cleaned_data["edit_version"]
     with transaction.atomic():
         if form.new_organisation:
             form.instance.sponsor = services.organisation_create(
@@ -157,13 +162,14 @@ def _save(request, *, form, formset, files, project: Project | None) -> Project:
         if project is None:
             project = services.project_create(owner=request.user, project=form.instance)
             services.attachments_add(project=project, actor=request.user, uploads=files.uploads())
+            expected_version = project.edit_version
 
         def write() -> None:
             form.save()
             formset.save()
 
         return services.project_save_content(
-            project=project, expected_version=form.cleaned_data["edit_version"], save=write
+            project=project, expected_version=expected_version, save=write
         )
 
 

@@ -73,3 +73,25 @@ def test_two_saves_racing_on_postgresql_let_exactly_one_through(owner, member, o
     project.refresh_from_db()
     assert project.purpose == saved_text
     assert project.edit_version == version + 1
+
+
+@pytest.mark.django_db
+def test_a_new_application_has_no_version_to_conflict_with(client, owner):
+    """Whatever version a new application's form posts (here one tampered with), there
+    is no earlier save to conflict with: the draft is saved, never a 500."""
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("my:project-new"),
+        {
+            "title": "Parcours de soins",
+            "edit_version": "7",
+            "save": "1",
+            "bases-TOTAL_FORMS": "0",
+            "bases-INITIAL_FORMS": "0",
+        },
+    )
+
+    project = Project.objects.get()
+    assert response.status_code == 302
+    assert project.title == "Parcours de soins"
