@@ -70,6 +70,13 @@ clean:
 
 # Benchmark on PostgreSQL with 100,000 projects (bench/README.md): fills the database
 # portal_bench once, then measures server time and queries, then throughput with wrk.
+# Mutation testing of the modules that hold the rules ([tool.mutmut] in pyproject.toml):
+# about 20 minutes; resumes where it stopped. Prints each module's score (target 85%).
+.PHONY: mutation
+mutation: $(VENV)/.installed
+	$(TEST_ENV) $(VENV)/bin/mutmut run --max-children 1
+	$(TEST_ENV) $(PY) -m tests.mutation_report
+
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(PY) -m bench.populate
