@@ -153,7 +153,9 @@ def name_for_type(name: str, content_type: str) -> str:
     """The file's name with the extension of what it really is: a PDF sent as
     `page.html` is kept and downloaded as `page.pdf`, never as HTML."""
     extension = EXTENSIONS[content_type]
-    stem = PurePath(PurePath(name).name).stem or "document"
+    base = PurePath(name).name
+    stem, dot, _suffix = base.rpartition(".")
+    stem = (stem if dot else base) or "document"
     return f"{stem[: MAX_NAME - len(extension)]}{extension}"
 
 
