@@ -431,7 +431,20 @@ def organisation_verify(*, organisation: Organisation, actor) -> Organisation:
             locked.verified_at = timezone.now()
             locked.verified_by = actor
             locked.save(update_fields=["verified_at", "verified_by"])
+            organisation_projects_changed(organisation=locked)
     return locked
+
+
+def organisation_projects_changed(*, organisation: Organisation) -> int:
+    """Marks the organisation's projects as changed, after a rename or a verification.
+
+    The public directory shows and searches each project with its sponsor's name and
+    verified badge, and caches its pages and counts under the time of the last change
+    to any project. Moving that time on for these projects is what makes a search for
+    the old name stop finding them, and the badge go, at once rather than when the
+    cache expires. (Their search vectors already follow a rename by a database trigger.)
+    """
+    return Project.objects.filter(sponsor=organisation).update(updated_at=timezone.now())
 
 
 ORGANISATION_INVITATION_SALT = "projects.organisation-invitation"

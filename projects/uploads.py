@@ -6,7 +6,8 @@ the file holds: it reads a few bytes of a PDF's head and, for ODT and DOCX
 two members, decompressed as a stream. An archive whose directory declares
 more members, larger members or higher compression ratios than any real
 document has is refused before a single member is inflated, and a member that
-lies about its size is never read past the bytes the check needs.
+lies about its size is never read past the bytes the check needs. An archive
+with a password-protected member is refused too: it cannot be checked.
 """
 
 import struct
@@ -38,6 +39,8 @@ MIMETYPE_READ = 128
 CONTENT_TYPES_READ = 64 * 1024
 DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
+ENCRYPTED = 0x1  # bit 0 of a ZIP member's general purpose flags
+
 END_OF_DIRECTORY = b"PK\x05\x06"
 END_RECORD = struct.Struct("<4s4H2LH")  # the fixed 22 bytes of the end-of-directory record
 
@@ -65,6 +68,10 @@ def detect_document_type(upload) -> str | None:
         with zipfile.ZipFile(upload) as archive:
             members = {info.filename: info for info in archive.infolist()}
             _check_members(members.values())
+            if any(info.flag_bits & ENCRYPTED for info in members.values()):
+                # No text document is a password-protected ZIP (Office and LibreOffice
+                # encrypt otherwise), and what cannot be read cannot be checked.
+                return None
             if "mimetype" in members:
                 if _read_start(archive, "mimetype", MIMETYPE_READ).strip() == ODT.encode():
                     return ODT

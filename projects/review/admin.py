@@ -105,6 +105,11 @@ class OrganisationAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     def has_verify_permission(self, request) -> bool:
         return services.may_verify_organisations(request.user)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            services.organisation_projects_changed(organisation=obj)
+
     @admin.display(description=_("projects"), ordering="project_total")
     def project_count(self, organisation: "WithAnnotations[Organisation, ProjectTotal]") -> int:
         return organisation.project_total

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from catalog.models import Base
@@ -169,50 +169,63 @@ def _day(value: dict, column: str, problems: list[str], *, required: bool) -> da
 
 @transaction.atomic
 def import_rows(rows: list[Row], *, source: str) -> Report:
-    """Creates or updates each project by reference, and logs where it came from."""
+    """Creates or updates each project by reference, and logs where it came from.
+
+    All or nothing here too: a row the checks let through but the database refuses
+    (a value longer than its column, say) undoes every row written before it, and
+    is reported with its line like any other error.
+    """
     report = Report()
     for row in rows:
-        sponsor = Organisation.objects.filter(name__iexact=row.sponsor).first()
-        if sponsor is None:
-            # The hub's own register vouches for its sponsors: verified as imported.
-            sponsor = Organisation.objects.create(name=row.sponsor, verified_at=timezone.now())
-        fields = {
-            "title": row.title,
-            "summary": row.summary,
-            "sponsor": sponsor,
-            "programme": row.programme,
-            "status": row.status,
-            "submitted_on": row.submitted_on,
-            "launched_on": row.launched_on,
-        }
-        project = Project.objects.filter(reference=row.reference).first()
-        if project is None:
-            project = Project.objects.create(reference=row.reference, **fields)
-            report.created += 1
-        elif _same(project, row, fields):
-            report.unchanged += 1
-            continue
-        else:
-            from_status = project.status
-            for name, value in fields.items():
-                setattr(project, name, value)
-            if from_status != row.status:
-                project.status_changed_at = timezone.now()
-            project.save()
-            report.updated += 1
-        project.themes.set(row.themes)
-        project.requested_bases.exclude(base__in=row.bases).delete()
-        for base in row.bases:
-            project.requested_bases.get_or_create(base=base)
-        Event.objects.create(
-            project=project,
-            action="imported",
-            to_status=row.status,
-            reason=f"{source}, line {row.line}",
-            visibility=Event.Visibility.STAFF,
-        )
-        reserve_reference(row.reference)
+        try:
+            _write(row, source=source, report=report)
+        except DatabaseError as error:
+            raise ImportRejected([f"line {row.line}: could not be written: {error}"]) from error
     return report
+
+
+def _write(row: Row, *, source: str, report: Report) -> None:
+    """Creates or updates the row's project and logs where it came from."""
+    sponsor = Organisation.objects.filter(name__iexact=row.sponsor).first()
+    if sponsor is None:
+        # The hub's own register vouches for its sponsors: verified as imported.
+        sponsor = Organisation.objects.create(name=row.sponsor, verified_at=timezone.now())
+    fields = {
+        "title": row.title,
+        "summary": row.summary,
+        "sponsor": sponsor,
+        "programme": row.programme,
+        "status": row.status,
+        "submitted_on": row.submitted_on,
+        "launched_on": row.launched_on,
+    }
+    project = Project.objects.filter(reference=row.reference).first()
+    if project is None:
+        project = Project.objects.create(reference=row.reference, **fields)
+        report.created += 1
+    elif _same(project, row, fields):
+        report.unchanged += 1
+        return
+    else:
+        from_status = project.status
+        for name, value in fields.items():
+            setattr(project, name, value)
+        if from_status != row.status:
+            project.status_changed_at = timezone.now()
+        project.save()
+        report.updated += 1
+    project.themes.set(row.themes)
+    project.requested_bases.exclude(base__in=row.bases).delete()
+    for base in row.bases:
+        project.requested_bases.get_or_create(base=base)
+    Event.objects.create(
+        project=project,
+        action="imported",
+        to_status=row.status,
+        reason=f"{source}, line {row.line}",
+        visibility=Event.Visibility.STAFF,
+    )
+    reserve_reference(row.reference)
 
 
 def _same(project: Project, row: Row, fields: dict) -> bool:

@@ -144,3 +144,99 @@ def zip_of_other_things(name: str = "annexe.docx") -> SimpleUploadedFile:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
     return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def _zip(members: dict[str, bytes | str], *, compression=zipfile.ZIP_STORED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def zip_of_arbitrary_files(name: str = "protocole.pdf") -> SimpleUploadedFile:
+    """A plain ZIP of a text file and a picture, named as a PDF."""
+    members = {"notes.txt": "Quelques notes.", "figure.png": b"\x89PNG\r\n\x1a\n" + bytes(64)}
+    return SimpleUploadedFile(name, _zip(members), content_type="application/pdf")
+
+
+def zip_holding_a_pdf(name: str = "protocole.pdf") -> SimpleUploadedFile:
+    """A ZIP whose only member is a real PDF, stored uncompressed: the PDF header is
+    in the file, a few bytes in, but the file is an archive."""
+    return SimpleUploadedFile(
+        name, _zip({"protocole.pdf": PDF_BYTES}), content_type="application/pdf"
+    )
+
+
+def opendocument(mimetype: str, name: str = "annexe.odt") -> SimpleUploadedFile:
+    """An OpenDocument archive of the given type (a spreadsheet, a presentation...)."""
+    return SimpleUploadedFile(
+        name, _zip({"mimetype": mimetype, "content.xml": "<office:document-content/>"})
+    )
+
+
+def docx_without_its_document(name: str = "annexe.docx") -> SimpleUploadedFile:
+    """`[Content_Types].xml` declares a Word document, but `word/document.xml` is absent."""
+    return SimpleUploadedFile(
+        name, _zip({"[Content_Types].xml": DOCX_CONTENT_TYPES, "word/styles.xml": "<w:styles/>"})
+    )
+
+
+def docx_with_macros(name: str = "annexe.docx") -> SimpleUploadedFile:
+    """A macro-enabled Word document (.docm): its main part has another content type."""
+    content_types = DOCX_CONTENT_TYPES.replace(
+        "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        "vnd.ms-word.document.macroEnabled.main+xml",
+    )
+    return SimpleUploadedFile(
+        name,
+        _zip(
+            {
+                "[Content_Types].xml": content_types,
+                "word/document.xml": "<w:document/>",
+                "word/vbaProject.bin": bytes(64),
+            }
+        ),
+    )
+
+
+def _encrypt(archive: bytes, member: str) -> bytes:
+    """The archive with `member` flagged as encrypted (general purpose bit 0) in its local
+    header and in the central directory, as a ZIP made with a password has it."""
+    data = bytearray(archive)
+    encoded = member.encode()
+    for signature, flags_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        start = data.find(signature)
+        while start >= 0:
+            if data[start + name_at : start + name_at + len(encoded)] == encoded:
+                (flags,) = struct.unpack_from("<H", data, start + flags_at)
+                struct.pack_into("<H", data, start + flags_at, flags | 0x1)
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def odt_with_encrypted_mimetype(name: str = "annexe.odt") -> SimpleUploadedFile:
+    archive = _zip({"mimetype": ODT_MIMETYPE, "content.xml": "<office:document-content/>"})
+    return SimpleUploadedFile(name, _encrypt(archive, "mimetype"))
+
+
+def docx_with_encrypted_content_types(name: str = "annexe.docx") -> SimpleUploadedFile:
+    archive = _zip(
+        {"[Content_Types].xml": DOCX_CONTENT_TYPES, "word/document.xml": "<w:document/>"}
+    )
+    return SimpleUploadedFile(name, _encrypt(archive, "[Content_Types].xml"))
+
+
+def docx_with_encrypted_document(name: str = "annexe.docx") -> SimpleUploadedFile:
+    """Its declarations are readable, but the document itself cannot be read without a
+    password: nothing the hub's staff could open."""
+    archive = _zip(
+        {"[Content_Types].xml": DOCX_CONTENT_TYPES, "word/document.xml": "<w:document/>"}
+    )
+    return SimpleUploadedFile(name, _encrypt(archive, "word/document.xml"))
+
+
+def truncated_zip(name: str = "annexe.docx") -> SimpleUploadedFile:
+    """The first half of a DOCX: a ZIP signature with no directory."""
+    whole = _zip({"[Content_Types].xml": DOCX_CONTENT_TYPES, "word/document.xml": "<w:document/>"})
+    return SimpleUploadedFile(name, whole[: len(whole) // 2])

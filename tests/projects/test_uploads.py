@@ -11,13 +11,22 @@ from projects.uploads import DOCX, ODT, PDF, validate_document
 from tests.projects.files import (
     PDF_BYTES,
     docx_upload,
+    docx_with_encrypted_content_types,
+    docx_with_encrypted_document,
     docx_with_highly_compressed_member,
+    docx_with_macros,
+    docx_without_its_document,
     executable_renamed,
     odt_bomb,
     odt_bomb_lying,
     odt_upload,
+    odt_with_encrypted_mimetype,
+    opendocument,
     oversized_pdf,
     pdf_upload,
+    truncated_zip,
+    zip_holding_a_pdf,
+    zip_of_arbitrary_files,
     zip_of_other_things,
     zip_with_many_members,
 )
@@ -195,6 +204,53 @@ def test_archives_no_real_document_looks_like_are_refused(upload, code):
         validate_document(upload())
 
     assert refused.value.code == code
+
+
+# Every kind of archive that is not one of the three documents, whatever its name says.
+NOT_A_DOCUMENT = {
+    "plain-zip-named-pdf": zip_of_arbitrary_files,
+    "pdf-inside-a-zip": zip_holding_a_pdf,
+    "opendocument-spreadsheet": lambda: opendocument(
+        "application/vnd.oasis.opendocument.spreadsheet"
+    ),
+    "opendocument-presentation": lambda: opendocument(
+        "application/vnd.oasis.opendocument.presentation"
+    ),
+    "opendocument-text-template": lambda: opendocument(
+        "application/vnd.oasis.opendocument.text-template"
+    ),
+    "docx-without-word-document": docx_without_its_document,
+    "word-with-macros": docx_with_macros,
+    "odt-with-encrypted-mimetype": odt_with_encrypted_mimetype,
+    "docx-with-encrypted-content-types": docx_with_encrypted_content_types,
+    "docx-with-encrypted-document": docx_with_encrypted_document,
+    "truncated-zip": truncated_zip,
+}
+
+
+@pytest.mark.parametrize("upload", NOT_A_DOCUMENT.values(), ids=NOT_A_DOCUMENT.keys())
+def test_an_archive_that_is_not_a_text_document_is_refused(upload):
+    with pytest.raises(ValidationError) as refused:
+        validate_document(upload())
+
+    assert refused.value.code == "bad_type"
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [zip_of_arbitrary_files, odt_with_encrypted_mimetype, docx_with_encrypted_content_types],
+    ids=["plain-zip-named-pdf", "odt-with-encrypted-mimetype", "docx-with-encrypted-content-types"],
+)
+def test_such_an_archive_sent_through_the_form_is_refused_with_a_message(
+    client, owner, draft, upload
+):
+    client.force_login(owner)
+
+    response = post_files(client, draft, other=upload())
+
+    assert response.status_code == 200
+    assert response.context["files"].errors.as_data()["other"][0].code == "bad_type"
+    assert not Attachment.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,12 @@ class Command(BaseCommand):
                 f"{file.name}: nothing imported, {len(rejected.errors)} error(s):\n"
                 + "\n".join(rejected.errors)
             ) from None
-        report = import_rows(rows, source=file.name)
+        try:
+            report = import_rows(rows, source=file.name)
+        except ImportRejected as rejected:
+            raise CommandError(
+                f"{file.name}: nothing imported, " + "\n".join(rejected.errors)
+            ) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"{file.name}: {report.created} created, {report.updated} updated, "

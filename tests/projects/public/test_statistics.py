@@ -126,3 +126,60 @@ def test_the_statistics_page_takes_at_most_ten_queries(
         assert client.get(reverse("stats-year", kwargs={"year": 2023})).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("stats-json", kwargs={"year": 2023})).status_code == 200
+
+
+# The median days from submission to authorisation, on data sets where the median, the
+# mean and the middle values all differ, so that computing any of them instead fails.
+
+
+def authorised(reference, *, submitted_on, authorised_on, status="approved"):
+    project = add(reference, reference, status=status, submitted_on=submitted_on)
+    project.authorised_on = authorised_on
+    project.save(update_fields=["authorised_on"])
+    return project
+
+
+@pytest.fixture
+def delays(db):
+    # Authorised in 2023 after 10, 20 and 90 days: median 20, mean 40.
+    authorised("HDH-2023-0010", submitted_on=date(2023, 1, 1), authorised_on=date(2023, 1, 11))
+    authorised("HDH-2023-0020", submitted_on=date(2023, 2, 1), authorised_on=date(2023, 2, 21))
+    authorised("HDH-2023-0090", submitted_on=date(2023, 1, 1), authorised_on=date(2023, 4, 1))
+    # Authorised in 2022 (213 days), though counted nowhere in 2023.
+    authorised("HDH-2022-0213", submitted_on=date(2022, 6, 1), authorised_on=date(2022, 12, 31))
+    # Submitted in 2023, authorised in 2024 after 31 days: a 2024 figure, not a 2023 one.
+    authorised("HDH-2023-0031", submitted_on=date(2023, 12, 1), authorised_on=date(2024, 1, 1))
+    # Submitted in 2023 and never authorised: no delay to count.
+    add("HDH-2023-0500", "En instruction", status="under_review", submitted_on=date(2023, 3, 1))
+    add("HDH-2023-0501", "Refusé", status="rejected", submitted_on=date(2023, 3, 1))
+    # Authorised in 2024 after 50, 10 and 200 days, with the one above (31): an even
+    # set whose median is 40.5, its mean 72.75, its middle values 31 and 50.
+    authorised("HDH-2024-0050", submitted_on=date(2024, 1, 1), authorised_on=date(2024, 2, 20))
+    authorised("HDH-2024-0010", submitted_on=date(2024, 3, 1), authorised_on=date(2024, 3, 11))
+    authorised(
+        "HDH-2023-0200",
+        submitted_on=date(2023, 6, 15),
+        authorised_on=date(2024, 1, 1),
+        status="in_progress",
+    )
+
+
+def test_the_median_delay_of_an_odd_set_is_its_middle_value_not_its_mean(delays):
+    assert statistics.median_days_to_authorisation(2023) == 20
+
+
+def test_the_median_delay_of_an_even_set_is_the_mean_of_its_two_middle_values(delays):
+    # 10, 31, 50, 200 days: (31 + 50) / 2.
+    assert statistics.median_days_to_authorisation(2024) == 40.5
+
+
+def test_a_year_without_authorisation_has_no_median_delay(delays):
+    assert statistics.median_days_to_authorisation(2021) is None
+
+
+def test_the_statistics_page_shows_the_median_delay(client, delays):
+    response = client.get(reverse("stats-year", kwargs={"year": 2023}))
+
+    assert response.context["median_days"] == 20
+    assert '<span class="figure-number d-block mb-1">20</span>' in response.content.decode()
+    assert response.context["figures"]["authorised"] == 3

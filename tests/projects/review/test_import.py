@@ -1,9 +1,14 @@
 """import_projects: all or nothing, every error with its line, idempotent."""
 
+import io
+from datetime import date
+
 import pytest
 from django.core.management import CommandError, call_command
 
-from projects.models import Event, Organisation, Project, ReferenceCounter
+from projects.models import Event, Organisation, Project, ReferenceCounter, RequestedBase
+from projects.review.imports import read_rows
+from tests.factories import make_public_project
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +97,120 @@ def test_missing_columns_and_unreadable_files_are_clear_errors(tmp_path, demo_ca
     latin1.write_bytes(GOOD.encode("latin-1"))
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("import_projects", latin1)
+
+
+# All or nothing, whatever stage refuses the file. Each case starts from records
+# imported earlier, and the database must be exactly as before: every project field,
+# theme, base, organisation, event and reference counter.
+
+
+def database_state():
+    return {
+        "projects": list(
+            Project.objects.order_by("reference").values_list(
+                "reference",
+                "title",
+                "summary",
+                "sponsor__name",
+                "programme__slug",
+                "status",
+                "submitted_on",
+                "launched_on",
+                "status_changed_at",
+                "updated_at",
+            )
+        ),
+        "themes": sorted(Project.themes.through.objects.values_list("project_id", "theme__slug")),
+        "bases": sorted(RequestedBase.objects.values_list("project_id", "base__slug")),
+        "organisations": list(Organisation.objects.order_by("name").values_list("name", "pk")),
+        "events": list(Event.objects.order_by("pk").values_list("pk", "project_id", "reason")),
+        "counters": list(ReferenceCounter.objects.order_by("year").values_list("year", "last")),
+    }
+
+
+@pytest.fixture
+def earlier(demo_catalog):
+    """A project imported earlier, with its event and its year's reference counter."""
+    project = make_public_project(
+        "HDH-2022-0050",
+        "Étude ancienne",
+        summary="Résumé",
+        sponsor="Unicancer",
+        themes=["prevention"],
+        bases=["esme"],
+        status="in_progress",
+        submitted_on=date(2022, 2, 1),
+        launched_on=date(2022, 9, 1),
+    )
+    Event.objects.create(
+        project=project,
+        action="imported",
+        to_status="in_progress",
+        reason="earlier.csv, line 2",
+        visibility=Event.Visibility.STAFF,
+    )
+    ReferenceCounter.objects.create(year=2022, last=50)
+    return database_state()
+
+
+@pytest.mark.parametrize(
+    ("row", "error"),
+    [
+        (
+            "HDH-2023-0101,Étude A bis,,Institut Nouveau,ai,,ESME,submitted,2023-01-10,",
+            "line 4: reference HDH-2023-0101 already on line 2",
+        ),
+        (
+            "HDH-2023-0103,Étude C,,Institut Nouveau,ai,inconnu,ESME,submitted,2023-01-10,",
+            "line 4: unknown programme 'inconnu'",
+        ),
+        (
+            "HDH-2023-0103,Étude C,,Institut Nouveau,ai,,ESME,draft,2023-01-10,",
+            "line 4: unknown status 'draft'",
+        ),
+    ],
+    ids=["reference-twice-in-the-file", "unknown-programme", "draft"],
+)
+def test_a_row_the_checks_refuse_leaves_the_database_as_it_was(tmp_path, earlier, row, error):
+    with pytest.raises(CommandError) as raised:
+        call_command("import_projects", write(tmp_path, GOOD + row + "\n"))
+
+    assert error in str(raised.value)
+    assert "nothing imported" in str(raised.value)
+    assert database_state() == earlier
+
+
+# Rows that pass every check but that the database refuses, last in a file whose
+# first rows update a project and create another (with a new sponsor and a new
+# year's reference counter).
+WRITTEN_FIRST = HEADER + (
+    "HDH-2022-0050,Étude ancienne révisée,Résumé,Unicancer,ai,unibase,ESME|BNDMR,completed,"
+    "2022-02-01,2022-09-01\n"
+    "HDH-2024-0103,Étude nouvelle,,Institut Neuf,covid-19,,OSCOUR,submitted,2024-01-10,\n"
+)
+TOO_LONG_TITLE = "T" * 301  # the column holds 300 characters
+TOO_LONG_SPONSOR = "Institut " + "N" * 200  # the column holds 200 characters
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(
+    "row",
+    [
+        f"HDH-2024-0104,{TOO_LONG_TITLE},,Unicancer,ai,,ESME,submitted,2024-02-01,",
+        f"HDH-2024-0104,Titre,,{TOO_LONG_SPONSOR},ai,,ESME,submitted,2024-02-01,",
+        # Written, with its event, before its number overflows the year's counter.
+        "HDH-2024-99999999999,Titre,,Unicancer,ai,,ESME,submitted,2024-02-01,",
+        "HDH-2024-0104,Titre,Un octet \x00 nul,Unicancer,ai,,ESME,submitted,2024-02-01,",
+    ],
+    ids=["title-too-long", "sponsor-name-too-long", "reference-number-overflows", "nul-byte"],
+)
+def test_a_row_the_database_refuses_undoes_every_row_written_before_it(tmp_path, earlier, row):
+    text = WRITTEN_FIRST + row + "\n"
+    assert len(read_rows(io.StringIO(text))) == 3  # the checks let every row through
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_projects", write(tmp_path, text))
+
+    assert database_state() == earlier
+    assert "nothing imported" in str(raised.value)
+    assert "line 4: could not be written" in str(raised.value)
