@@ -74,7 +74,8 @@ clean:
 # about 20 minutes; resumes where it stopped. Prints each module's score (target 85%).
 .PHONY: mutation
 mutation: $(VENV)/.installed
-	$(TEST_ENV) $(VENV)/bin/mutmut run --max-children 1
+	@template=$$($(TEST_ENV) $(PY) -m tests.mutation_setup) && \
+	  $(TEST_ENV) TEST_DATABASE_TEMPLATE=$$template $(VENV)/bin/mutmut run --max-children 1
 	$(TEST_ENV) $(PY) -m tests.mutation_report
 
 .PHONY: bench
