@@ -224,13 +224,26 @@ def test_drafts_are_not_in_the_review_list(client, administrator, draft):
     assert response.context["cl"].result_count == 0
 
 
-def test_dashboard_counts_states_and_median_days_per_stage(client, reviewer, submitted, owner):
-    project = services.project_transition(project=submitted, actor=reviewer, to="under_review")
-    events = list(project.events.filter(to_status__in=["submitted", "under_review"]))
+def test_dashboard_counts_states_and_median_days_per_stage(client, reviewer, complete_draft, owner):
+    # The history written at known times: the audit trail is append-only, so a test
+    # creates its past events with their time rather than backdating them.
     start = timezone.now() - timedelta(days=10)
-    # Backdate the audit rows to known times (a test may; the application never does).
-    Event.objects.filter(pk=events[0].pk).update(at=start)
-    Event.objects.filter(pk=events[1].pk).update(at=start + timedelta(days=4))
+    Project.objects.filter(pk=complete_draft.pk).update(
+        status=Status.UNDER_REVIEW, reference="HDH-2026-0001"
+    )
+    for actor, frm, to, action, at in [
+        (owner, "draft", "submitted", "submitted", start),
+        (reviewer, "submitted", "under_review", "admissible", start + timedelta(days=4)),
+    ]:
+        Event.objects.create(
+            project=complete_draft,
+            actor=actor,
+            from_status=frm,
+            to_status=to,
+            action=action,
+            visibility=Event.Visibility.PUBLIC,
+            at=at,
+        )
 
     stages = {row["state"]: row for row in dashboard.median_days_per_stage()}
     states = {row["state"]: row["count"] for row in dashboard.count_by_state()}

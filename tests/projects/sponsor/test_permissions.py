@@ -4,20 +4,29 @@ persona. A URL of the `my` namespace without a row makes
 
 Two projects: one submitted at least once (here sent back for changes), which the
 hub's reviewers and administrators may read; and a draft never submitted, which
-stays private to its team. Staff without a review group read neither.
+stays private to its team. Staff without a review group read neither. A third,
+closed (rejected), has the POST rows whose answer depends on the state.
+
+A POST row says, beside the status code, whether the request did what it asks
+(DONE) or not (REFUSED, both answered with a redirect and a message), and the test
+checks it in the database: the title saved, the project withdrawn, the message,
+invitation or project created, the attachment deleted, the invitation accepted.
+A 404 or a redirect to the sign-in page never changes anything either.
 """
 
 import pytest
 from django.urls import get_resolver, reverse
 
 from projects import services
-from projects.models import Attachment, Invitation
+from projects.models import Attachment, Invitation, Project, TeamMember
 from tests.factories import make_project
 from tests.projects.files import pdf_upload
 
 GET, POST = "get", "post"
 LOGIN = "login"  # a redirect to the sign-in page
-SUBMITTED, DRAFT = "submitted", "draft"
+DONE = "302, done"  # a redirect, and the change asked for is in the database
+REFUSED = "302, refused"  # a redirect with a message, and nothing changed
+SUBMITTED, DRAFT, CLOSED = "submitted", "draft", "closed"
 PERSONAS = [
     "anonymous",
     "owner",
@@ -28,38 +37,48 @@ PERSONAS = [
     "staff_without_group",
 ]
 
-# (url name, method, project): expected status for anonymous, owner, member, outsider,
+# (url name, method, project): expected answer for anonymous, owner, member, outsider,
 # reviewer, hub administrator, staff without group.
 TABLE = {
     ("projects", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200),
     ("project-new", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200),
+    # Anyone signed in may start an application of their own.
+    ("project-new", POST, None): (LOGIN, DONE, DONE, DONE, DONE, DONE, DONE),
     ("invitation", GET, None): (200, 200, 200, 200, 200, 200, 200),
+    # Sent to an address without an account: only its owner (creating the account)
+    # takes it; signed in as anyone else, it is refused.
+    ("invitation", POST, None): (DONE, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
     # Submitted at least once: the team, and the hub's reviewers, read it.
     ("project", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
     ("project-edit", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", POST, SUBMITTED): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("project-edit", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
     ("project-withdraw", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-withdraw", POST, SUBMITTED): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("project-withdraw", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
     ("message", GET, SUBMITTED): (LOGIN, 405, 405, 405, 405, 405, 405),
-    ("message", POST, SUBMITTED): (LOGIN, 302, 302, 404, 404, 404, 404),
-    ("invite", POST, SUBMITTED): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("message", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    # Only the owner invites.
+    ("invite", POST, SUBMITTED): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
     ("version", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
     ("version-compare", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
     ("attachment", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("attachment-delete", POST, SUBMITTED): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("attachment-delete", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
     # Never submitted: private to its team, staff included.
     ("project", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
     ("project-edit", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", POST, DRAFT): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("project-edit", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
     ("project-withdraw", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-withdraw", POST, DRAFT): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("project-withdraw", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
     ("message", GET, DRAFT): (LOGIN, 405, 405, 405, 405, 405, 405),
-    ("message", POST, DRAFT): (LOGIN, 302, 302, 404, 404, 404, 404),
-    ("invite", POST, DRAFT): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("message", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ("invite", POST, DRAFT): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
     ("version", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),  # no version yet
     ("version-compare", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),
     ("attachment", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("attachment-delete", POST, DRAFT): (LOGIN, 302, 302, 404, 404, 404, 404),
+    ("attachment-delete", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    # Closed (rejected): the team can no longer edit, delete a file or withdraw it.
+    ("project-edit", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
+    ("project-withdraw", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
+    ("attachment-delete", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
 }
 
 
@@ -94,14 +113,19 @@ def world(
         project=submitted, actor=reviewer, to="changes_requested", reason="Précisez la période."
     )
     draft = make_project(owner=owner, members=[member], title="Brouillon", sponsor=organisation)
-    draft_file = Attachment.objects.create(
-        project=draft,
-        file=pdf_upload("brouillon.pdf"),
-        original_name="brouillon.pdf",
-        content_type="application/pdf",
-        size=100,
-        uploaded_by=owner,
-    )
+    closed = make_project(owner=owner, members=[member], title="Refusé", sponsor=organisation)
+    Project.objects.filter(pk=closed.pk).update(status="rejected", reference="HDH-2026-0999")
+    files = {
+        project: Attachment.objects.create(
+            project=project,
+            file=pdf_upload("fichier.pdf"),
+            original_name="fichier.pdf",
+            content_type="application/pdf",
+            size=100,
+            uploaded_by=owner,
+        )
+        for project in [draft, closed]
+    }
     invitation = Invitation.objects.create(
         project=submitted, email="new@x.example", invited_by=owner
     )
@@ -115,20 +139,34 @@ def world(
         "staff_without_group": staff_without_group,
     }
     return {
-        "projects": {SUBMITTED: submitted, DRAFT: draft},
+        "projects": {SUBMITTED: submitted, DRAFT: draft, CLOSED: closed, None: submitted},
+        "attachments": {
+            SUBMITTED: submitted.attachments.get(),
+            DRAFT: files[draft],
+            CLOSED: files[closed],
+        },
         "kwargs": {
             SUBMITTED: url_kwargs(submitted, submitted.attachments.get()),
-            DRAFT: url_kwargs(draft, draft_file),
+            DRAFT: url_kwargs(draft, files[draft]),
+            CLOSED: url_kwargs(closed, files[closed]),
             None: {"invitation": {"token": token}},
         },
+        "invitation": invitation,
         "users": users,
     }
 
 
+NEW_TITLE = "Titre modifié"
 POST_DATA = {
-    "project-edit": {
-        "title": "Étude des parcours",
+    "project-new": {
+        "title": "Nouveau projet",
         "edit_version": "1",
+        "bases-TOTAL_FORMS": "0",
+        "bases-INITIAL_FORMS": "0",
+        "save": "1",
+    },
+    "project-edit": {
+        "title": NEW_TITLE,
         "bases-TOTAL_FORMS": "0",
         "bases-INITIAL_FORMS": "0",
         "save": "1",
@@ -136,7 +174,57 @@ POST_DATA = {
     "project-withdraw": {"reason": "Financement perdu."},
     "message": {"body": "Bonjour"},
     "invite": {"email": "dave@chu-nord.example"},
+    "invitation": {
+        "new_password1": "un mot de passe sûr",
+        "new_password2": "un mot de passe sûr",
+        "accept_terms": "on",
+    },
 }
+
+
+def observe(name: str, world: dict, kind: str | None):
+    """What the POST to `name` may change, read from the database."""
+    project = Project.objects.get(pk=world["projects"][kind].pk)
+    if name == "project-new":
+        return sorted(
+            TeamMember.objects.filter(project__title="Nouveau projet", role="owner").values_list(
+                "user__email", flat=True
+            )
+        )
+    if name == "invitation":
+        invitation = Invitation.objects.get(pk=world["invitation"].pk)
+        members = project.team.values_list("user__email", flat=True)
+        return (sorted(members), invitation.accepted_at is not None)
+    if name == "project-edit":
+        return project.title
+    if name == "project-withdraw":
+        return project.status
+    if name == "message":
+        return sorted(project.messages.values_list("author__email", "body"))
+    if name == "invite":
+        return sorted(project.invitations.values_list("email", flat=True))
+    if name == "attachment-delete":
+        return Attachment.objects.filter(pk=world["attachments"][kind].pk).exists()
+    raise AssertionError(name)
+
+
+def done(name: str, before, email: str | None):
+    """What `observe` reads once the POST did what it asks."""
+    if name == "project-new":
+        return sorted([*before, email])
+    if name == "invitation":
+        return (sorted([*before[0], "new@x.example"]), True)
+    if name == "project-edit":
+        return NEW_TITLE
+    if name == "project-withdraw":
+        return "withdrawn"
+    if name == "message":
+        return sorted([*before, (email, "Bonjour")])
+    if name == "invite":
+        return sorted([*before, "dave@chu-nord.example"])
+    if name == "attachment-delete":
+        return False
+    raise AssertionError(name)
 
 
 def cases():
@@ -148,20 +236,32 @@ def cases():
 
 @pytest.mark.parametrize(("name", "method", "kind", "persona", "status"), list(cases()))
 def test_sponsor_urls_answer_each_persona(world, client, name, method, kind, persona, status):
-    if persona != "anonymous":
-        client.force_login(world["users"][persona])
+    user = world["users"].get(persona)
+    if user is not None:
+        client.force_login(user)
     url = reverse(f"my:{name}", kwargs=world["kwargs"][kind].get(name, {}))
     data = dict(POST_DATA.get(name, {}))
     if name == "project-edit":
         data["edit_version"] = str(world["projects"][kind].edit_version)
+    before = observe(name, world, kind) if method == POST else None
 
     response = getattr(client, method)(url, data) if method == POST else client.get(url)
 
     if status == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
+    elif status in (DONE, REFUSED):
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("account_login"))
     else:
         assert response.status_code == status
+    if method == POST:
+        after = observe(name, world, kind)
+        if status == DONE:
+            assert after == done(name, before, user.email if user else None)
+            assert after != before
+        else:
+            assert after == before
 
 
 def test_every_sponsor_url_is_in_the_table():

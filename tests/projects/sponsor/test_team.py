@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from projects.models import TeamMember
+from projects.models import Invitation, TeamMember
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +87,25 @@ def test_a_tampered_link_is_refused(client):
     assert response["Location"] == reverse("home")
 
 
-def test_only_the_owner_invites(client, member, draft):
+def test_only_the_owner_invites(client, owner, member, draft, django_capture_on_commit_callbacks):
+    """The invitation is emailed once committed: the callbacks run here, so an email
+    sent for the member's attempt would show in the outbox."""
     client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = invite(client, draft, "x@y.example")
 
-    invite(client, draft, "x@y.example")
-
+    assert refused.status_code == 302
     assert mail.outbox == []
+    assert not Invitation.objects.filter(project=draft).exists()
+
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, draft, "z@y.example")
+
+    assert [message.to for message in mail.outbox] == [["z@y.example"]]
+    assert link_in(mail.outbox[0])
+    invitation = Invitation.objects.get(project=draft)
+    assert (invitation.email, invitation.invited_by) == ("z@y.example", owner)
 
 
 def test_a_message_from_the_team_joins_the_thread(client, member, draft):
