@@ -299,8 +299,9 @@ def version_pdf(request, pk: int, number: int):
 @login_required
 @cache_control(private=True, no_store=True)
 def project_pdf(request, pk: int):
-    """The application's current content as a PDF, for its team only: until it is
-    submitted again, what the team is writing is not the hub's to read."""
+    """The application's current content as a PDF, a working copy for its team only:
+    the committee works from submitted versions (`version_pdf`), never from edits
+    the team has not submitted yet."""
     project = _get_project_for_member(request.user, pk)
     return _pdf_response(project=project, version=None)
 
