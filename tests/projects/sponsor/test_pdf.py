@@ -256,10 +256,13 @@ def page_with_resources(base: str) -> str:
     )
 
 
-def test_weasyprints_own_fetcher_would_reach_the_server(local_server):
-    """The control: without `NoFetching`, this page makes requests."""
+def test_weasyprints_own_fetcher_would_reach_the_server(local_server, monkeypatch):
+    """The control: without `NoFetching`, this page makes requests (straight to the
+    local server, whatever proxy the environment names)."""
     from weasyprint import HTML
 
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
     base, requests = local_server
 
     HTML(string=page_with_resources(base), url_fetcher=URLFetcher(timeout=5)).write_pdf()
