@@ -9,6 +9,10 @@ TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} SECRET_KEY=$${SECRET_KEY:-i
 
 .PHONY: run test lint serve migrations-check messages clean
 
+# Debian packages WeasyPrint needs for the PDF of an application (projects/pdf.py).
+PDF_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf_ready = $(PY) -W ignore -c 'import weasyprint' >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q .
+
 # The first Python 3.12 or newer found: on PATH, then under pyenv.
 find_python = for c in python3.14 python3.13 python3.12 python3 \
 	$$(ls -dr $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
@@ -28,6 +32,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
+	@$(pdf_ready) || echo "Warning: the PDF of an application needs Pango and a font: apt-get install $(PDF_APT)"
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_demo
 	@echo
@@ -43,6 +48,8 @@ test: $(VENV)/.installed
 	  || { echo "PostgreSQL is not reachable at $${DATABASE_URL:-$(PG_URL)}: start it (pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start) or set DATABASE_URL."; exit 1; }
 	@$(TEST_ENV) $(PY) -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()' 2>/dev/null \
 	  || { echo "Redis is not reachable at $${REDIS_URL:-$(REDIS_TEST_URL)}: start it (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no) or set REDIS_URL."; exit 1; }
+	@$(pdf_ready) \
+	  || { echo "WeasyPrint cannot find Pango or a font, which the PDF of an application needs: apt-get install $(PDF_APT)"; exit 1; }
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
 
 lint: $(VENV)/.installed

@@ -374,5 +374,8 @@ LOGGING = {
         # Scanners send wrong Host headers all day: logged, not emailed.
         "django.security.DisallowedHost": {"handlers": ["json"], "propagate": False},
         "django.tasks": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF at INFO; its warnings (a refused URL,
+        # an unsupported CSS rule) still show.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }

@@ -17,6 +17,12 @@ sponsor_patterns = (
         path("projects/<int:pk>/messages/", sponsor.message_post, name="message"),
         path("projects/<int:pk>/team/", sponsor.invitation_send, name="invite"),
         path("projects/<int:pk>/versions/<int:number>/", sponsor.version_detail, name="version"),
+        path(
+            "projects/<int:pk>/versions/<int:number>/pdf/",
+            sponsor.version_pdf,
+            name="version-pdf",
+        ),
+        path("projects/<int:pk>/pdf/", sponsor.project_pdf, name="project-pdf"),
         path("projects/<int:pk>/compare/", sponsor.version_compare, name="version-compare"),
         path(
             "projects/<int:pk>/attachments/<int:attachment_id>/",

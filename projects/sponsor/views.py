@@ -5,9 +5,11 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from projects import selectors, services, snapshots
@@ -281,6 +283,39 @@ def version_detail(request, pk: int, number: int):
         request,
         "projects/version_detail.html",
         {"project": project, "version": version, "fields": fields},
+    )
+
+
+@login_required
+@cache_control(private=True, no_store=True)
+def version_pdf(request, pk: int, number: int):
+    """A submitted version as a PDF for the committee: whoever reads the version's
+    page (the team, the hub's reviewers and administrators) may download it."""
+    project = _get_project_for_viewer(request.user, pk)
+    version = get_object_or_404(ProjectVersion, project=project, number=number)
+    return _pdf_response(project=project, version=version)
+
+
+@login_required
+@cache_control(private=True, no_store=True)
+def project_pdf(request, pk: int):
+    """The application's current content as a PDF, a working copy for its team only:
+    the committee works from submitted versions (`version_pdf`), never from edits
+    the team has not submitted yet."""
+    project = _get_project_for_member(request.user, pk)
+    return _pdf_response(project=project, version=None)
+
+
+def _pdf_response(*, project: Project, version: ProjectVersion | None) -> HttpResponse:
+    # Imported here: WeasyPrint takes half a second to import and needs Pango, which
+    # only the PDF pages use.
+    from projects.pdf import application_pdf
+
+    pdf = application_pdf(project=project, version=version)
+    return HttpResponse(
+        pdf.content,
+        content_type="application/pdf",
+        headers={"Content-Disposition": content_disposition_header(True, pdf.filename)},
     )
 
 

@@ -60,6 +60,9 @@ TABLE = {
     ("invite", POST, SUBMITTED): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
     ("version", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
     ("version-compare", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
+    # The PDF of a version: whoever reads the version. Of the current content: the team.
+    ("version-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
+    ("project-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
     ("attachment", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
     ("attachment-delete", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
     # Never submitted: private to its team, staff included.
@@ -73,6 +76,8 @@ TABLE = {
     ("invite", POST, DRAFT): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
     ("version", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),  # no version yet
     ("version-compare", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),
+    ("version-pdf", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),  # no version yet
+    ("project-pdf", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
     ("attachment", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
     ("attachment-delete", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
     # Closed (rejected): the team can no longer edit, delete a file or withdraw it.
@@ -91,6 +96,8 @@ def url_kwargs(project, attachment) -> dict[str, dict]:
         "invite": {"pk": project.pk},
         "version": {"pk": project.pk, "number": 1},
         "version-compare": {"pk": project.pk},
+        "version-pdf": {"pk": project.pk, "number": 1},
+        "project-pdf": {"pk": project.pk},
         "attachment": {"pk": project.pk, "attachment_id": attachment.pk},
         "attachment-delete": {"pk": project.pk, "attachment_id": attachment.pk},
     }
