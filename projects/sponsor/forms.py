@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -21,6 +22,17 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# Long enough for any real application (a page of A4 holds about 3,000 characters),
+# short enough that every page and PDF made from it stays quick to render.
+TEXT_LIMITS = {
+    "summary": 3_000,
+    "purpose": 20_000,
+    "methodology": 30_000,
+    "expected_results": 10_000,
+    "funding": 5_000,
+}
 
 
 class ProjectForm(forms.ModelForm):
@@ -82,6 +94,9 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.new_organisation: dict | None = None
+        for name, limit in TEXT_LIMITS.items():
+            self.fields[name].validators.append(MaxLengthValidator(limit))
+            self.fields[name].widget.attrs["maxlength"] = limit
         mine = Organisation.objects.filter(members=user)
         # A foreign key's form field is a ModelChoiceField.
         sponsor = cast(forms.ModelChoiceField, self.fields["sponsor"])

@@ -288,3 +288,25 @@ def test_the_edit_page_shows_what_the_hub_asked_for(client, owner, reviewer, com
 
     assert page.context["hub_request"].reason == "Précisez la période."
     assert "Précisez la période." in page.content.decode()
+
+
+def test_a_text_longer_than_its_limit_is_refused_and_the_other_entries_kept(client, owner, draft):
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("my:project-edit", kwargs={"pk": draft.pk}),
+        {
+            "title": "Titre gardé",
+            "methodology": "m" * 30_001,
+            "purpose": "p" * 20_000,
+            "edit_version": draft.edit_version,
+            "save": "1",
+            **EMPTY_FORMSET,
+        },
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["methodology"]
+    assert response.context["form"]["title"].value() == "Titre gardé"
+    draft.refresh_from_db()
+    assert draft.methodology == "" and draft.title == "Étude des parcours"
