@@ -122,6 +122,7 @@ def test_filters_one_by_one_and_combined(client, projects, params, expected):
         ("passages", ["HDH-2024-0001"]),
         ("inexistant", []),
     ],
+    ids=["unaccented", "accented-capitals", "plural", "singular", "in-a-name", "plural-x", "none"],
 )
 def test_french_full_text_ignores_accents_and_plurals(client, projects, query, expected):
     assert sorted(refs(get(client, q=query))) == sorted(expected)

