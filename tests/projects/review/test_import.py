@@ -39,7 +39,7 @@ def test_import_creates_projects_organisations_and_an_audit_event(tmp_path, demo
     assert first.programme.slug == "unibase"
     assert str(first.launched_on) == "2023-06-01"
     assert Project.objects.get(reference="HDH-2023-0102").title == "Étude B, suite"
-    event = Event.objects.get(project=first)
+    event = Event.objects.get(project=first, action="imported")
     assert (event.action, event.reason) == ("imported", "records.csv, line 2")
     assert ReferenceCounter.objects.get(year=2023).last == 102
 
