@@ -479,6 +479,8 @@ def _clock_badge(due, today) -> str:
     if days < 0:
         css = "clock-overdue"
         text = ngettext("%(days)d day late", "%(days)d days late", -days) % {"days": -days}
+    elif days == 0:
+        css, text = "clock-due-soon", str(_("due today"))
     else:
         css = "clock-due-soon" if days <= clocks.DUE_SOON_DAYS else "clock-on-time"
         text = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
