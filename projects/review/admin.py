@@ -535,7 +535,12 @@ class ReviewDeadlinesAdmin(admin.ModelAdmin):
         (
             _("Each stage"),
             {
-                "fields": ["admissibility_days", "opinion_months", "authorisation_months"],
+                "fields": [
+                    "admissibility_days",
+                    "opinion_months",
+                    "authorisation_months",
+                    "authorisation_extension_months",
+                ],
                 "description": _(
                     "Calendar days or months from the day the file enters the stage. While "
                     "the hub waits for the sponsor (changes requested) the clocks stop; at "
@@ -547,7 +552,6 @@ class ReviewDeadlinesAdmin(admin.ModelAdmin):
             _("Overall decision (EHDS regulation, art. 68)"),
             {"fields": ["decision_months", "decision_extension_months"]},
         ),
-        (_("Extension of the authorisation"), {"fields": ["authorisation_extension_months"]}),
     ]
 
     def has_add_permission(self, request):
