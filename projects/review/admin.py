@@ -34,6 +34,7 @@ from projects.models import (
     ProjectQuerySet,
     RequestedBase,
     ReviewDeadlines,
+    ReviewReminder,
     Status,
     Theme,
 )
@@ -455,7 +456,11 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                _("The %(deadline)s is extended by %(months)d month(s); the sponsor team is told.")
+                ngettext(
+                    "The %(deadline)s is extended by %(months)d month; the sponsor team is told.",
+                    "The %(deadline)s is extended by %(months)d months; the sponsor team is told.",
+                    extension.months,
+                )
                 % {"deadline": extension.get_clock_display(), "months": extension.months},
                 messages.SUCCESS,
             )
@@ -614,3 +619,36 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+    """Records the services write: readable, never written by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    """Extensions are granted from the project's change page (`services.deadline_extend`)."""
+
+    list_display = ["granted_at", "project", "clock", "months", "granted_by"]
+    list_filter = ["clock"]
+    list_select_related = ["project", "granted_by"]
+    search_fields = ["project__reference", "project__title", "reason"]
+
+
+@admin.register(ReviewReminder)
+class ReviewReminderAdmin(ReadOnlyAdmin):
+    """What the daily reminder (`manage.py send_review_reminders`) sent, file by file."""
+
+    list_display = ["sent_on", "project", "recipients"]
+    list_select_related = ["project"]
+    search_fields = ["project__reference", "recipients"]
+    date_hierarchy = "sent_on"

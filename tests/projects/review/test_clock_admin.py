@@ -276,3 +276,25 @@ def test_impossible_deadlines_are_refused_with_a_message(client, administrator, 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert ReviewDeadlines.load().admissibility_days == 15
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:projects_deadlineextension_changelist"),
+        reverse("admin:projects_reviewreminder_changelist"),
+    ],
+)
+def test_extensions_and_reminders_are_read_only_in_the_admin(client, staff, submitted, url):
+    services.deadline_extend(project=submitted, actor=staff, clock="decision", reason="x")
+    client.force_login(staff)
+
+    assert client.get(url).status_code == 200
+    extension = DeadlineExtension.objects.get()
+    change = reverse("admin:projects_deadlineextension_change", args=[extension.pk])
+    client.post(change, {"reason": "rewritten", "months": "12"})
+    assert client.post(reverse("admin:projects_deadlineextension_add"), {}).status_code == 403
+    assert (DeadlineExtension.objects.get().reason, DeadlineExtension.objects.get().months) == (
+        "x",
+        3,
+    )

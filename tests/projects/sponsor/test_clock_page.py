@@ -88,7 +88,7 @@ def test_an_extension_and_its_reason_are_shown(client, owner, reviewer, submitte
     content = page(client, owner, submitted, language="en")
 
     assert "The decision on your application is due by Aug. 25, 2027." in clock_box(content)
-    assert "The hub extended the decision deadline by 3 month(s)" in content
+    assert "The hub extended the decision deadline by 3 months" in content
     assert "Avis complémentaire." in content
 
 
