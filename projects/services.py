@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -532,14 +533,14 @@ def clock_store(*, project: Project) -> clocks.Clock:
     return clock
 
 
-def clocks_refresh(*, projects=None) -> int:
+def clocks_refresh(*, projects: QuerySet[Project] | None = None) -> int:
     """Recomputes and stores the clocks of many projects in a few queries: every file
     that may have one (`clocks.OPEN`) unless `projects` is given. For a change of the
     hub's deadlines, and for loaders that write events directly."""
     if projects is None:
         projects = Project.objects.filter(status__in=clocks.OPEN)
-    projects = list(projects.only("pk", *CLOCK_FIELDS))
-    ids = [project.pk for project in projects]
+    rows = list(projects.only("pk", *CLOCK_FIELDS))
+    ids = [project.pk for project in rows]
     changes: dict[int, list[clocks.Change]] = defaultdict(list)
     for project_id, at, to_status in (
         Event.objects.filter(project_id__in=ids)
@@ -555,7 +556,7 @@ def clocks_refresh(*, projects=None) -> int:
         extensions[project_id][clock_name] = months
     rules, today, tz = ReviewDeadlines.load().rules(), clocks.hub_today(), clocks.hub_timezone()
     changed = []
-    for project in projects:
+    for project in rows:
         clock = clocks.compute(
             changes[project.pk],
             deadlines=rules,

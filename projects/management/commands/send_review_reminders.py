@@ -1,3 +1,17 @@
+"""The reviewers' daily reminder (`projects.review.reminders`).
+
+Run it once a day, in the morning, by cron beside the web server, for example in the
+crontab of the portal's user:
+
+    CRON_TZ=Europe/Paris
+    0 7 * * * cd /srv/portal && .venv/bin/python manage.py send_review_reminders
+
+(or a systemd timer with `OnCalendar=*-*-* 07:00 Europe/Paris`). Django's task
+worker (`manage.py db_worker`) sends the emails it queues but schedules nothing
+itself. The day is the hub's (Europe/Paris); running it twice the same day, or on
+two servers, sends each file once.
+"""
+
 from django.core.management.base import BaseCommand
 
 from projects import clocks
