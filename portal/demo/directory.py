@@ -120,7 +120,16 @@ def _open_stories(today: date) -> dict[str, list[Story]]:
     on time, due soon (at most 3 days left), overdue, paused, extended.
 
     Month-long deadlines that must end "soon" are dated back from their end, so that
-    short months never turn them into overdue ones."""
+    short months never turn them into overdue ones. By reference:
+
+    - on time: HDH-2026-0501, 0505 (submitted), 0511, 0515, 0516 (under review, 0516
+      resumed after a pause), 0517 (awaiting authorisation);
+    - due soon: 0502, 0504 (resumed with 10 days of its check left), 0506 (due the
+      day of the load), 0512, 0520;
+    - overdue: 0503 (admissibility), 0513 (opinion), 0519 (authorisation and decision);
+    - paused (changes requested): 0507, 0508, 0509, 0510 (its second pause);
+    - extended: 0514 (decision), 0518 (decision and authorisation).
+    """
     S, C, U, A = (
         Status.SUBMITTED,
         Status.CHANGES_REQUESTED,
