@@ -1,18 +1,22 @@
 """Projects: applications to use catalog data, their versions, team, files and history."""
 
+from datetime import date
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Base
+from projects import clocks
 from projects.uploads import EXTENSIONS, name_for_type
 
 if TYPE_CHECKING:
@@ -183,6 +187,13 @@ NEXT_STEPS: dict[str, "StrPromise"] = {
     Status.WITHDRAWN: _("Nothing more: the project was withdrawn."),
 }
 
+# The hub's stages that have a deadline of their own (`projects.clocks`).
+STAGE_LABELS: dict[str, "StrPromise"] = {
+    clocks.Stage.ADMISSIBILITY: _("admissibility check"),
+    clocks.Stage.OPINION: _("CESREES opinion"),
+    clocks.Stage.AUTHORISATION: _("authorisation"),
+}
+
 # The years a filter or an address may name; others are an error, never a query.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -202,6 +213,26 @@ class ProjectQuerySet(models.QuerySet):
         """Every project submitted at least once: what the law makes public. Never a
         draft, nor a draft withdrawn before it was ever submitted (no reference)."""
         return self.exclude(status=Status.DRAFT).exclude(reference="")
+
+    def with_next_due(self) -> "ProjectQuerySet":
+        """Annotates `next_due_on`: the nearer of the stored stage and decision due
+        dates (None when no clock runs), for sorting."""
+        return self.annotate(next_due_on=NEXT_DUE)
+
+    def due_by(self, day) -> "ProjectQuerySet":
+        """Files whose hub must answer on or before `day` (overdue ones included).
+        Paused files have no due date stored, so they are never in it."""
+        return self.filter(Q(stage_due_on__lte=day) | Q(decision_due_on__lte=day))
+
+    def overdue(self, today) -> "ProjectQuerySet":
+        return self.filter(Q(stage_due_on__lt=today) | Q(decision_due_on__lt=today))
+
+
+# The nearer of the two stored due dates, whichever is set (LEAST ignores NULLs on
+# PostgreSQL but not on SQLite: each side falls back on the other).
+NEXT_DUE = Least(
+    Coalesce("stage_due_on", "decision_due_on"), Coalesce("decision_due_on", "stage_due_on")
+)
 
 
 class Project(models.Model):
@@ -285,6 +316,18 @@ class Project(models.Model):
     authorised_on = models.DateField(_("authorised on"), null=True, blank=True, editable=False)
     launched_on = models.DateField(_("launched on"), null=True, blank=True, editable=False)
     completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+    # The review's clocks (`projects.clocks`), computed from the audit trail by the
+    # services in the transaction of every transition and extension, and stored for
+    # sorting and filtering. Set only while a clock runs (or, for the pause, stands).
+    stage_due_on = models.DateField(
+        _("stage due on"), null=True, blank=True, editable=False, db_index=True
+    )
+    decision_due_on = models.DateField(
+        _("decision due on"), null=True, blank=True, editable=False, db_index=True
+    )
+    clock_paused_on = models.DateField(
+        _("clock paused since"), null=True, blank=True, editable=False
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -328,6 +371,27 @@ class Project(models.Model):
     @property
     def next_step(self) -> str:
         return str(NEXT_STEPS[self.status])
+
+    @property
+    def due_on(self) -> date | None:
+        """The nearer of the stored due dates (see `NEXT_DUE`), without a query."""
+        dates = [day for day in (self.stage_due_on, self.decision_due_on) if day]
+        return min(dates) if dates else None
+
+    def review_clock(self, *, today: date | None = None) -> clocks.Clock:
+        """The clock as the audit trail, the extensions and the hub's settings give it
+        (three queries): what the project's pages show, and what the services store."""
+        changes = [
+            clocks.Change(at=at, to_status=to_status)
+            for at, to_status in self.events.exclude(to_status="").values_list("at", "to_status")
+        ]
+        return clocks.compute(
+            changes,
+            deadlines=ReviewDeadlines.load().rules(),
+            extensions=dict(self.extensions.values_list("clock", "months")),
+            today=today or clocks.hub_today(),
+            tz=clocks.hub_timezone(),
+        )
 
 
 class TeamMember(models.Model):
@@ -542,6 +606,8 @@ ACTION_LABELS = {
     "assigned": _("Reviewer assigned"),
     "imported": _("Imported from an earlier register"),
     "attachment_read": _("Attachment read by the hub"),
+    "authorisation_deadline_extended": _("Authorisation deadline extended"),
+    "decision_deadline_extended": _("Decision deadline extended"),
 }
 
 
@@ -653,3 +719,140 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class ReviewDeadlines(models.Model):
+    """The hub's deadline for each stage of the review: a single row, which only the
+    hub administrators change (permission `change_reviewdeadlines`).
+
+    The defaults are the rules the hub works under: the admissibility check within
+    15 days, the CESREES opinion within a month, the CNIL authorisation within two
+    months (renewable once), and a decision within three months of the first
+    complete submission, extendable once by three (EHDS regulation, art. 68).
+    A change applies at once to every open file: its due dates are recomputed.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    admissibility_days = models.PositiveSmallIntegerField(
+        _("admissibility check (days)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Calendar days, from submission, to check the application is complete."),
+    )
+    opinion_months = models.PositiveSmallIntegerField(
+        _("CESREES opinion (months)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Calendar months from the start of the review (under review)."),
+    )
+    authorisation_months = models.PositiveSmallIntegerField(
+        _("authorisation (months)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Calendar months from the opinion (awaiting authorisation)."),
+    )
+    authorisation_extension_months = models.PositiveSmallIntegerField(
+        _("extension of the authorisation deadline (months)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Granted once per file, with a reason told to the sponsor."),
+    )
+    decision_months = models.PositiveSmallIntegerField(
+        _("overall decision (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Calendar months from the first complete submission (EHDS: 3)."),
+    )
+    decision_extension_months = models.PositiveSmallIntegerField(
+        _("extension of the decision deadline (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Granted once per file, with a reason told to the sponsor (EHDS: 3)."),
+    )
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review deadlines")
+        verbose_name_plural = _("review deadlines")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="review_deadlines_single")]
+
+    def __str__(self) -> str:
+        return str(_("Review deadlines"))
+
+    @classmethod
+    def load(cls) -> "ReviewDeadlines":
+        """The single row (created with the defaults if a migration did not)."""
+        deadlines, _created = cls.objects.get_or_create(pk=1)
+        return deadlines
+
+    def rules(self) -> clocks.Deadlines:
+        return clocks.Deadlines(
+            admissibility_days=self.admissibility_days,
+            opinion_months=self.opinion_months,
+            authorisation_months=self.authorisation_months,
+            authorisation_extension_months=self.authorisation_extension_months,
+            decision_months=self.decision_months,
+            decision_extension_months=self.decision_extension_months,
+        )
+
+
+class DeadlineExtension(models.Model):
+    """A deadline extended, once per clock and file, for a reason told to the sponsor."""
+
+    class Clock(models.TextChoices):
+        AUTHORISATION = clocks.AUTHORISATION_CLOCK, _("authorisation deadline")
+        DECISION = clocks.DECISION_CLOCK, _("decision deadline")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="extensions")
+    clock = models.CharField(_("deadline"), max_length=20, choices=Clock)
+    months = models.PositiveSmallIntegerField(_("months added"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    event = models.OneToOneField(
+        Event, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["granted_at", "pk"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "clock"], name="deadline_extended_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_clock_display()} +{self.months}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableRecord(_("An extension granted is never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecord(_("An extension granted is never deleted."))
+
+
+class ReviewReminder(models.Model):
+    """A file included in the reviewers' daily reminder: at most once a day per file."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reminders")
+    sent_on = models.DateField(_("sent on"))
+    recipients = models.TextField(_("sent to"), blank=True)
+
+    class Meta:
+        ordering = ["-sent_on", "pk"]
+        verbose_name = _("review reminder")
+        verbose_name_plural = _("review reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sent_on"], name="reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.sent_on:%Y-%m-%d}"

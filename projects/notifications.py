@@ -35,7 +35,11 @@ def notify_event(event_id: int) -> int:
     event = Event.objects.select_related("project").get(pk=event_id)
     if event.visibility == Event.Visibility.STAFF:
         return 0
-    return _email_team(event.project, "event", {"event": event})
+    context: dict = {"event": event}
+    if event.action.endswith("_deadline_extended"):
+        # The sponsor is told the new date along with the reason.
+        context["clock"] = event.project.review_clock()
+    return _email_team(event.project, "event", context)
 
 
 @task()

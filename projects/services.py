@@ -1,24 +1,28 @@
 """Writes on projects. Every change of state goes through `project_transition`."""
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects import notifications, snapshots
+from projects import clocks, notifications, snapshots
 from projects.identifiers import normalise as normalise_identifier
 from projects.mail import email_enqueue
 from projects.models import (
     FINAL,
     SPONSOR_EDITABLE,
     Attachment,
+    DeadlineExtension,
     Decision,
     Event,
     Invitation,
@@ -28,6 +32,7 @@ from projects.models import (
     Project,
     ProjectVersion,
     ReferenceCounter,
+    ReviewDeadlines,
     Status,
     TeamMember,
 )
@@ -161,6 +166,7 @@ def project_transition(
             reason=reason,
             visibility=rule.visibility,
         )
+        clock_store(project=locked)
         transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
     return locked
 
@@ -498,3 +504,141 @@ def organisation_invitation_accept(*, invitation: OrganisationInvitation, user) 
         locked.organisation.members.add(user)
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
+
+
+# The review's clocks (rules in `projects.clocks`).
+
+CLOCK_FIELDS = ["stage_due_on", "decision_due_on", "clock_paused_on"]
+
+
+def _clock_values(clock: clocks.Clock) -> dict[str, date | None]:
+    return {
+        "stage_due_on": clock.stage_due_on,
+        "decision_due_on": clock.decision_due_on,
+        "clock_paused_on": clock.paused_since,
+    }
+
+
+def clock_store(*, project: Project) -> clocks.Clock:
+    """Recomputes the project's clock from its audit trail and stores its due dates.
+
+    Every service that changes what the clock depends on (a transition, an
+    extension, an import) calls it in its own transaction, after writing its
+    event, so the stored dates never lag behind the trail.
+    """
+    clock = project.review_clock()
+    for name, value in _clock_values(clock).items():
+        setattr(project, name, value)
+    project.save(update_fields=CLOCK_FIELDS)
+    return clock
+
+
+def clocks_refresh(*, projects: QuerySet[Project] | None = None) -> int:
+    """Recomputes and stores the clocks of many projects in a few queries: every file
+    that may have one (`clocks.OPEN`) unless `projects` is given. For a change of the
+    hub's deadlines, and for loaders that write events directly."""
+    if projects is None:
+        projects = Project.objects.filter(status__in=clocks.OPEN)
+    rows = list(projects.only("pk", *CLOCK_FIELDS))
+    ids = [project.pk for project in rows]
+    changes: dict[int, list[clocks.Change]] = defaultdict(list)
+    for project_id, at, to_status in (
+        Event.objects.filter(project_id__in=ids)
+        .exclude(to_status="")
+        .order_by("at", "pk")
+        .values_list("project_id", "at", "to_status")
+    ):
+        changes[project_id].append(clocks.Change(at=at, to_status=to_status))
+    extensions: dict[int, dict[str, int]] = defaultdict(dict)
+    for project_id, clock_name, months in DeadlineExtension.objects.filter(
+        project_id__in=ids
+    ).values_list("project_id", "clock", "months"):
+        extensions[project_id][clock_name] = months
+    rules, today, tz = ReviewDeadlines.load().rules(), clocks.hub_today(), clocks.hub_timezone()
+    changed = []
+    for project in rows:
+        clock = clocks.compute(
+            changes[project.pk],
+            deadlines=rules,
+            extensions=extensions[project.pk],
+            today=today,
+            tz=tz,
+        )
+        values = _clock_values(clock)
+        if any(getattr(project, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(project, name, value)
+            changed.append(project)
+    Project.objects.bulk_update(changed, CLOCK_FIELDS, batch_size=500)
+    return len(changed)
+
+
+def may_set_deadlines(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm("projects.change_reviewdeadlines")
+
+
+def review_deadlines_save(*, deadlines: ReviewDeadlines, actor) -> int:
+    """Saves the hub's deadlines and recomputes the due dates of every open file,
+    in one transaction; returns how many files' dates moved."""
+    if not may_set_deadlines(actor):
+        raise TransitionError(_("Only the hub's administrators can change the deadlines."))
+    with transaction.atomic():
+        deadlines.pk = 1
+        deadlines.save()
+        return clocks_refresh()
+
+
+EXTENSION_ACTIONS = {
+    DeadlineExtension.Clock.AUTHORISATION: "authorisation_deadline_extended",
+    DeadlineExtension.Clock.DECISION: "decision_deadline_extended",
+}
+
+
+def deadline_extend(*, project: Project, actor, clock: str, reason: str) -> DeadlineExtension:
+    """Extends the authorisation or the overall decision deadline of the file, once.
+
+    Only the hub's reviewers and administrators may; the reason is required, logged
+    with the extension in the audit trail for the sponsor team to read, and emailed
+    to them. The months added are the hub's setting of the day.
+    """
+    reason = reason.strip()
+    if not may_review(actor):
+        raise TransitionError(_("Only the hub's reviewers can extend a deadline."))
+    if clock not in DeadlineExtension.Clock.values:
+        raise TransitionError(_("There is no such deadline to extend."))
+    if not reason:
+        raise TransitionError(_("Please give a reason: it is sent to the sponsor team."))
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        current = locked.review_clock()
+        if clock == DeadlineExtension.Clock.AUTHORISATION and current.stage != (
+            clocks.Stage.AUTHORISATION
+        ):
+            raise TransitionError(
+                _("The authorisation deadline runs only while the project awaits it.")
+            )
+        if clock == DeadlineExtension.Clock.DECISION and not current.decision_running:
+            raise TransitionError(
+                _("The decision deadline runs only from the first submission to the decision.")
+            )
+        if locked.extensions.filter(clock=clock).exists():
+            raise TransitionError(_("This deadline was already extended: it can be only once."))
+        settings = ReviewDeadlines.load()
+        months = (
+            settings.authorisation_extension_months
+            if clock == DeadlineExtension.Clock.AUTHORISATION
+            else settings.decision_extension_months
+        )
+        event = Event.objects.create(
+            project=locked,
+            actor=actor,
+            action=EXTENSION_ACTIONS[DeadlineExtension.Clock(clock)],
+            reason=reason,
+            visibility=TEAM,
+        )
+        extension = DeadlineExtension.objects.create(
+            project=locked, clock=clock, months=months, reason=reason, granted_by=actor, event=event
+        )
+        clock_store(project=locked)
+        transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
+    return extension

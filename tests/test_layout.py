@@ -49,6 +49,7 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
         (tmp_path / package / "__init__.py").write_text("")
     for module in [
         "models",
+        "clocks",
         "services",
         "selectors",
         "snapshots",

@@ -1,25 +1,31 @@
 """The demo public directory: about a hundred projects launched in 2023 whose figures
 reproduce the hub's annual report (41 AI, 19 prevention, 10 Covid-19, 4
 health-environment, 15 BOAS, 8 Unibase), plus projects of other years and in
-every state. Deterministic, and idempotent by reference."""
+every state, each with the events of its past at their dates. Idempotent by
+reference; the files under review are dated from the day of the load, so that they
+show every situation of the review's clocks (see `_open_stories`)."""
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import cycle
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.utils import timezone
 
 from catalog.models import Base
 from portal.demo.projects import demo_organisation
+from projects import clocks, services
 from projects.identifiers import siren_with_key
 from projects.models import (
     Authorisation,
+    DeadlineExtension,
     Decision,
     Event,
     Opinion,
     Programme,
     Project,
     RequestedBase,
+    ReviewDeadlines,
     Status,
     Theme,
 )
@@ -85,6 +91,121 @@ COHORTS = [
     (None, Status.WITHDRAWN, 3),
 ]
 
+REASONS: dict[str, str] = {
+    Status.CHANGES_REQUESTED: (
+        "Merci de préciser la période de données demandée et la justification de chaque base."
+    ),
+    Status.REJECTED: "La CNIL a refusé l'autorisation : finalité d'intérêt public non démontrée.",
+    Status.WITHDRAWN: "Projet abandonné faute de financement.",
+}
+EXTENSION_REASONS: dict[str, str] = {
+    clocks.DECISION_CLOCK: (
+        "Dossier complexe : appariement de plusieurs bases, avis complémentaire du CESREES."
+    ),
+    clocks.AUTHORISATION_CLOCK: "La CNIL a prolongé son instruction par une décision motivée.",
+}
+
+
+@dataclass
+class Story:
+    """A project's past: its states with their days, and the deadlines extended."""
+
+    steps: list[tuple[str, date]]
+    extended: list[tuple[str, date]] = field(default_factory=list)
+
+
+def _open_stories(today: date) -> dict[str, list[Story]]:
+    """The files under review, dated from `today` so that, whenever the demo is
+    loaded, they show every clock situation (the README lists which file shows what):
+    on time, due soon (at most 3 days left), overdue, paused, extended.
+
+    Month-long deadlines that must end "soon" are dated back from their end, so that
+    short months never turn them into overdue ones. By reference:
+
+    - on time: HDH-2026-0501, 0505 (submitted), 0511, 0515, 0516 (under review, 0516
+      resumed after a pause), 0517 (awaiting authorisation);
+    - due soon: 0502, 0504 (resumed with 10 days of its check left), 0506 (due the
+      day of the load), 0512, 0520;
+    - overdue: 0503 (admissibility), 0513 (opinion), 0519 (authorisation and decision);
+    - paused (changes requested): 0507, 0508, 0509, 0510 (its second pause);
+    - extended: 0514 (decision), 0518 (decision and authorisation).
+    """
+    S, C, U, A = (
+        Status.SUBMITTED,
+        Status.CHANGES_REQUESTED,
+        Status.UNDER_REVIEW,
+        Status.AWAITING_AUTHORISATION,
+    )
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    opinion_soon = today + timedelta(days=3) - relativedelta(months=1)
+    authorisation_soon = today + timedelta(days=3) - relativedelta(months=2)
+    return {
+        S: [
+            Story([(S, ago(2))]),  # on time
+            Story([(S, ago(13))]),  # due soon
+            Story([(S, ago(21))]),  # overdue
+            # Paused 27 days after 5: the admissibility check resumes with 10 days left.
+            Story([(S, ago(40)), (C, ago(35)), (S, ago(8))]),  # due soon
+            Story([(S, ago(6))]),  # on time
+            Story([(S, ago(15))]),  # due today
+        ],
+        C: [
+            Story([(S, ago(30)), (C, ago(20))]),
+            Story([(S, ago(60)), (U, ago(50)), (C, ago(25))]),
+            Story([(S, ago(12)), (C, ago(3))]),
+            # Two pauses.
+            Story([(S, ago(100)), (C, ago(95)), (S, ago(70)), (U, ago(60)), (C, ago(40))]),
+        ],
+        U: [
+            Story([(S, ago(20)), (U, ago(10))]),  # on time
+            Story([(S, opinion_soon - timedelta(days=10)), (U, opinion_soon)]),  # due soon
+            Story([(S, ago(75)), (U, ago(60))]),  # opinion overdue
+            Story(  # decision deadline extended
+                [(S, ago(85)), (U, ago(20))], extended=[(clocks.DECISION_CLOCK, ago(10))]
+            ),
+            Story([(S, ago(10)), (U, ago(3))]),  # on time
+            Story([(S, ago(50)), (C, ago(45)), (S, ago(20)), (U, ago(15))]),  # resumed
+        ],
+        A: [
+            Story([(S, ago(70)), (U, ago(60)), (A, ago(35))]),  # on time
+            Story(  # both deadlines extended
+                [(S, ago(150)), (U, ago(140)), (A, ago(75))],
+                extended=[(clocks.DECISION_CLOCK, ago(65)), (clocks.AUTHORISATION_CLOCK, ago(20))],
+            ),
+            Story([(S, ago(120)), (U, ago(110)), (A, ago(80))]),  # overdue
+            Story(  # due soon
+                [
+                    (S, authorisation_soon - timedelta(days=22)),
+                    (U, authorisation_soon - timedelta(days=12)),
+                    (A, authorisation_soon),
+                ]
+            ),
+        ],
+    }
+
+
+def _decided_story(state: str, submitted_on: date, serial: int, launched_on: date | None) -> Story:
+    """A past review, with stage durations that vary from file to file (some over
+    their deadline, as in life), then the launch and the completion if any."""
+    S, U, A = Status.SUBMITTED, Status.UNDER_REVIEW, Status.AWAITING_AUTHORISATION
+    admissible = submitted_on + timedelta(days=7 + serial % 12)
+    if state == Status.WITHDRAWN:
+        return Story([(S, submitted_on), (state, submitted_on + timedelta(days=20))])
+    opinion = admissible + timedelta(days=18 + (serial * 5) % 30)
+    steps: list[tuple[str, date]] = [(S, submitted_on), (U, admissible), (A, opinion)]
+    if state == Status.REJECTED:
+        return Story([*steps, (state, opinion + timedelta(days=40))])
+    steps.append((Status.APPROVED, opinion + timedelta(days=30 + (serial * 7) % 45)))
+    if launched_on:
+        steps.append((Status.IN_PROGRESS, launched_on))
+    if state == Status.COMPLETED:
+        assert launched_on is not None
+        steps.append((Status.COMPLETED, launched_on + timedelta(days=400)))
+    return Story(steps)
+
 
 def themes_2023(index: int) -> list[str]:
     """Theme slugs of the n-th 2023 project, so that the year's counts are the report's."""
@@ -103,7 +224,12 @@ def themes_2023(index: int) -> list[str]:
 
 
 @transaction.atomic
-def load_directory() -> None:
+def load_directory(*, staff=None, reviewer=None, today: date | None = None) -> None:
+    """Creates the directory's projects that do not exist yet (by reference), with their
+    events at their dates; `staff` granted the demo's extensions, `reviewer` is put in
+    charge of every other file under review."""
+    today = today or clocks.hub_today()
+    open_stories = _open_stories(today)
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     unibase = Programme.objects.get(slug="unibase")
     bases = {base.slug: base for base in Base.objects.filter(slug__in=BASES)}
@@ -119,22 +245,33 @@ def load_directory() -> None:
     sponsor_cycle, base_cycle = cycle(sponsors), cycle(BASES)
     counters: dict[int, int] = {}
     serial = 0
+    created: list[int] = []
     for launched_year, state, count in COHORTS:
         for index in range(count):
             serial += 1
             launched_on = (
                 date(launched_year, 1 + index % 12, 1 + index % 27) if launched_year else None
             )
-            submitted_on = (
+            # The reference comes from this date, fixed so that it never changes
+            # whatever day the demo is loaded (files under review are dated from
+            # today: see `_open_stories`).
+            nominal_submitted_on = (
                 launched_on - timedelta(days=150 + (index * 7) % 120)
                 if launched_on
                 else date(2026, 1 + index % 10, 3 + index % 25)
             )
-            counters[submitted_on.year] = counters.get(submitted_on.year, 500) + 1
-            reference = f"HDH-{submitted_on.year}-{counters[submitted_on.year]:04d}"
+            year = nominal_submitted_on.year
+            counters[year] = counters.get(year, 500) + 1
+            reference = f"HDH-{year}-{counters[year]:04d}"
             sponsor, first_base = next(sponsor_cycle), next(base_cycle)
             if reference in existing:
                 continue
+            story = (
+                open_stories[state][index]
+                if state in open_stories
+                else _decided_story(state, nominal_submitted_on, serial, launched_on)
+            )
+            reached = dict(reversed(story.steps))  # the first day of each state
             subject = SUBJECTS[serial % len(SUBJECTS)]
             project = Project.objects.create(
                 reference=reference,
@@ -147,13 +284,12 @@ def load_directory() -> None:
                 sponsor=sponsor,
                 status=state,
                 programme=unibase if launched_year == 2023 and 85 <= index < 93 else None,
-                submitted_on=submitted_on,
-                opinion_on=_after(submitted_on, 60) if launched_on or state in _REVIEWED else None,
-                authorised_on=_after(submitted_on, 110)
-                if launched_on or state == Status.APPROVED
-                else None,
-                launched_on=launched_on,
-                completed_on=_after(launched_on, 400) if state == Status.COMPLETED else None,
+                submitted_on=reached[Status.SUBMITTED],
+                opinion_on=reached.get(Status.AWAITING_AUTHORISATION),
+                authorised_on=reached.get(Status.APPROVED),
+                launched_on=reached.get(Status.IN_PROGRESS),
+                completed_on=reached.get(Status.COMPLETED),
+                reviewer=reviewer if state in open_stories and index % 2 else None,
                 results=(
                     "Article publié ; code source partagé dans la Bibliothèque Ouverte "
                     "d'Algorithmes en Santé."
@@ -187,35 +323,58 @@ def load_directory() -> None:
                     decision_number=f"DR-{project.authorised_on.year}-{serial:03d}",
                     decided_on=project.authorised_on,
                 )
-            _history(project)
+            _history(project, story, staff=staff)
             reserve_reference(reference)
+            created.append(project.pk)
+    services.clocks_refresh(projects=Project.objects.filter(pk__in=created))
 
 
-_REVIEWED = {Status.AWAITING_AUTHORISATION, Status.APPROVED, Status.REJECTED}
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=clocks.hub_timezone())
 
 
-def _after(day: date | None, days: int) -> date | None:
-    return day + timedelta(days=days) if day else None
-
-
-def _history(project: Project) -> None:
-    """The public events of the project's past, at their dates."""
-    steps = [
-        ("submitted", Status.DRAFT, Status.SUBMITTED, project.submitted_on),
-        ("opinion_given", Status.UNDER_REVIEW, Status.AWAITING_AUTHORISATION, project.opinion_on),
-        ("authorised", Status.AWAITING_AUTHORISATION, Status.APPROVED, project.authorised_on),
-        ("launched", Status.APPROVED, Status.IN_PROGRESS, project.launched_on),
-        ("completed", Status.IN_PROGRESS, Status.COMPLETED, project.completed_on),
-    ]
-    Event.objects.bulk_create(
-        Event(
-            project=project,
-            at=timezone.make_aware(datetime.combine(day, time(10))),
-            action=action,
-            from_status=frm,
-            to_status=to,
-            visibility=Event.Visibility.PUBLIC,
+def _history(project: Project, story: Story, *, staff) -> None:
+    """The project's events at their dates, as the transitions would have written them
+    (action and visibility from the transition table), and its extensions."""
+    events = []
+    state: str = Status.DRAFT
+    for to, day in story.steps:
+        rule = services.TRANSITIONS[(state, to)]
+        events.append(
+            Event(
+                project=project,
+                at=_at(day),
+                action=rule.action,
+                from_status=state,
+                to_status=to,
+                reason=REASONS.get(to, "") if rule.reason_required else "",
+                visibility=rule.visibility,
+            )
         )
-        for action, frm, to, day in steps
-        if day
-    )
+        state = to
+    Event.objects.bulk_create(events)
+    settings = ReviewDeadlines.load()
+    months = {
+        clocks.DECISION_CLOCK: settings.decision_extension_months,
+        clocks.AUTHORISATION_CLOCK: settings.authorisation_extension_months,
+    }
+    for clock, day in story.extended:
+        event = Event.objects.create(
+            project=project,
+            at=_at(day, 15),
+            actor=staff,
+            action=services.EXTENSION_ACTIONS[DeadlineExtension.Clock(clock)],
+            reason=EXTENSION_REASONS[clock],
+            visibility=Event.Visibility.SPONSOR,
+        )
+        DeadlineExtension.objects.create(
+            project=project,
+            clock=clock,
+            months=months[clock],
+            reason=EXTENSION_REASONS[clock],
+            granted_by=staff,
+            granted_at=event.at,
+            event=event,
+        )
+    if events:
+        Project.objects.filter(pk=project.pk).update(status_changed_at=events[-1].at)

@@ -10,15 +10,20 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
-from projects import selectors, services
+from projects import clocks, selectors, services
 from projects.models import (
     FIRST_YEAR,
     LAST_YEAR,
+    NEXT_DUE,
+    STAGE_LABELS,
     Authorisation,
+    DeadlineExtension,
     Event,
     InternalNote,
     Message,
@@ -28,6 +33,8 @@ from projects.models import (
     Project,
     ProjectQuerySet,
     RequestedBase,
+    ReviewDeadlines,
+    ReviewReminder,
     Status,
     Theme,
 )
@@ -250,7 +257,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         "sponsor",
         "status",
         "reviewer",
-        "days_in_state",
+        "days_left",
         "submitted_on",
     ]
     list_filter = [
@@ -297,9 +304,24 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("days in this state"), ordering="status_changed_at")
-    def days_in_state(self, project: Project) -> int:
-        return (timezone.now() - project.status_changed_at).days
+    class Media:
+        css = {"all": ["css/review.css"]}
+
+    @admin.display(description=_("days left"), ordering=NEXT_DUE.asc(nulls_last=True))
+    def days_left(self, project: Project) -> str:
+        """From the stored due dates, never a query per row: the nearer of the
+        stage's and the decision's, highlighted when due soon or overdue."""
+        if project.clock_paused_on:
+            return format_html(
+                '<span class="clock clock-paused" title="{}">{}</span>',
+                _("Waiting for the sponsor since %(date)s")
+                % {"date": date_format(project.clock_paused_on, "SHORT_DATE_FORMAT")},
+                _("paused"),
+            )
+        due = project.due_on
+        if due is None:
+            return "—"
+        return _clock_badge(due, clocks.hub_today())
 
     @admin.display(description=_("themes"))
     def theme_list(self, project: Project) -> str:
@@ -350,6 +372,11 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 name="{}_{}_transition".format(*info),
             ),
             path(
+                "<path:object_id>/extend/",
+                self.admin_site.admin_view(self.extend_view),
+                name="{}_{}_extend".format(*info),
+            ),
+            path(
                 "dashboard/",
                 self.admin_site.admin_view(self.dashboard_view),
                 name="{}_{}_dashboard".format(*info),
@@ -367,6 +394,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 "versions": project.versions.all(),
                 "version": project.versions.last(),
                 "attachments": project.attachments.all(),
+                **_clock_context(project, request.user),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -401,6 +429,43 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             )
         return HttpResponseRedirect(reverse("admin:projects_project_change", args=[object_id]))
 
+    def extend_view(self, request, object_id):
+        """Extends a deadline of the file once, with a reason (`services.deadline_extend`)."""
+        change = reverse("admin:projects_project_change", args=[object_id])
+        if request.method != "POST":
+            return HttpResponseRedirect(change)
+        if not request.user.has_perm("projects.transition_project"):
+            raise PermissionDenied
+        project = self.get_object(request, unquote(object_id))
+        if project is None:
+            self.message_user(
+                request,
+                _("There is no project with the id “%(id)s”.") % {"id": object_id},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+        try:
+            extension = services.deadline_extend(
+                project=project,
+                actor=request.user,
+                clock=request.POST.get("clock", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except services.TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                ngettext(
+                    "The %(deadline)s is extended by %(months)d month; the sponsor team is told.",
+                    "The %(deadline)s is extended by %(months)d months; the sponsor team is told.",
+                    extension.months,
+                )
+                % {"deadline": extension.get_clock_display(), "months": extension.months},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(change)
+
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -412,6 +477,115 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             "stages": dashboard.median_days_per_stage(),
         }
         return TemplateResponse(request, "admin/projects/dashboard.html", context)
+
+
+def _clock_badge(due, today) -> str:
+    days = (due - today).days
+    if days < 0:
+        css = "clock-overdue"
+        text = ngettext("%(days)d day late", "%(days)d days late", -days) % {"days": -days}
+    elif days == 0:
+        css, text = "clock-due-soon", str(_("due today"))
+    else:
+        css = "clock-due-soon" if days <= clocks.DUE_SOON_DAYS else "clock-on-time"
+        text = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+    return format_html(
+        '<span class="clock {}" title="{}">{}</span>',
+        css,
+        _("due on %(date)s") % {"date": date_format(due, "SHORT_DATE_FORMAT")},
+        text,
+    )
+
+
+def _clock_context(project: Project, user) -> dict:
+    """The clock panel of the change page: computed from the audit trail, and the
+    extensions this user may grant now."""
+    clock = project.review_clock()
+    extensions = list(project.extensions.select_related("granted_by"))
+    extendable = []
+    if services.may_review(user):
+        done = {extension.clock for extension in extensions}
+        settings = ReviewDeadlines.load()
+        if clock.stage == clocks.Stage.AUTHORISATION and clocks.AUTHORISATION_CLOCK not in done:
+            extendable.append(
+                (
+                    DeadlineExtension.Clock.AUTHORISATION,
+                    settings.authorisation_extension_months,
+                )
+            )
+        if clock.decision_running and clocks.DECISION_CLOCK not in done:
+            extendable.append(
+                (DeadlineExtension.Clock.DECISION, settings.decision_extension_months)
+            )
+    return {
+        "clock": clock,
+        "clock_stage": STAGE_LABELS.get(clock.stage or ""),
+        "clock_stage_badge": clock.stage_due_on and _clock_badge(clock.stage_due_on, clock.today),
+        "clock_decision_badge": clock.decision_due_on
+        and _clock_badge(clock.decision_due_on, clock.today),
+        "clock_extensions": extensions,
+        "clock_extendable": [
+            {"value": choice.value, "label": choice.label, "months": months}
+            for choice, months in extendable
+        ],
+    }
+
+
+@admin.register(ReviewDeadlines)
+class ReviewDeadlinesAdmin(admin.ModelAdmin):
+    """The one row of the hub's deadlines; only hub administrators change it
+    (permission `change_reviewdeadlines`), and saving recomputes every open file."""
+
+    fieldsets = [
+        (
+            _("Each stage"),
+            {
+                "fields": [
+                    "admissibility_days",
+                    "opinion_months",
+                    "authorisation_months",
+                    "authorisation_extension_months",
+                ],
+                "description": _(
+                    "Calendar days or months from the day the file enters the stage. While "
+                    "the hub waits for the sponsor (changes requested) the clocks stop; at "
+                    "resubmission they go on with the time left."
+                ),
+            },
+        ),
+        (
+            _("Overall decision (EHDS regulation, art. 68)"),
+            {"fields": ["decision_months", "decision_extension_months"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one row: the list opens it."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        deadlines = ReviewDeadlines.load()
+        return HttpResponseRedirect(
+            reverse("admin:projects_reviewdeadlines_change", args=[deadlines.pk])
+        )
+
+    def save_model(self, request, obj, form, change):
+        moved = services.review_deadlines_save(deadlines=obj, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "The due dates of %(count)d open file moved.",
+                "The due dates of %(count)d open files moved.",
+                moved,
+            )
+            % {"count": moved},
+            messages.INFO,
+        )
 
 
 def _transition_buttons(project: Project, user) -> list[dict]:
@@ -445,3 +619,36 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+    """Records the services write: readable, never written by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    """Extensions are granted from the project's change page (`services.deadline_extend`)."""
+
+    list_display = ["granted_at", "project", "clock", "months", "granted_by"]
+    list_filter = ["clock"]
+    list_select_related = ["project", "granted_by"]
+    search_fields = ["project__reference", "project__title", "reason"]
+
+
+@admin.register(ReviewReminder)
+class ReviewReminderAdmin(ReadOnlyAdmin):
+    """What the daily reminder (`manage.py send_review_reminders`) sent, file by file."""
+
+    list_display = ["sent_on", "project", "recipients"]
+    list_select_related = ["project"]
+    search_fields = ["project__reference", "recipients"]
+    date_hierarchy = "sent_on"

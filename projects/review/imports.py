@@ -3,12 +3,13 @@
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from catalog.models import Base
+from projects import clocks, services
 from projects.models import (
     Event,
     Organisation,
@@ -218,6 +219,7 @@ def _write(row: Row, *, source: str, report: Report) -> None:
     project.requested_bases.exclude(base__in=row.bases).delete()
     for base in row.bases:
         project.requested_bases.get_or_create(base=base)
+    write_implied_events(project, row)
     Event.objects.create(
         project=project,
         action="imported",
@@ -225,7 +227,50 @@ def _write(row: Row, *, source: str, report: Report) -> None:
         reason=f"{source}, line {row.line}",
         visibility=Event.Visibility.STAFF,
     )
+    services.clock_store(project=project)
     reserve_reference(row.reference)
+
+
+# The transitions a row's dates stand for: (column, action, from, to, for rows in
+# these states).
+IMPLIED: list[tuple[str, str, str, str, set[str]]] = [
+    ("submitted_on", "submitted", Status.DRAFT, Status.SUBMITTED, set(Status.values)),
+    (
+        "launched_on",
+        "launched",
+        Status.APPROVED,
+        Status.IN_PROGRESS,
+        {Status.IN_PROGRESS, Status.COMPLETED},
+    ),
+]
+
+
+def at_noon(day: date) -> datetime:
+    """An event known only by its day: at noon, hub time, safely inside that day."""
+    return datetime.combine(day, time(12), tzinfo=clocks.hub_timezone())
+
+
+def write_implied_events(project: Project, row: Row) -> list[Event]:
+    """The public events the row's dates imply, at those dates, unless the trail has
+    them already: the clocks, the durations and the statistics count from them, not
+    from the day of the import. A state the row gives no date for (under review,
+    say) is entered by the `imported` event that follows, at the time of the import.
+    The audit trail is append-only: a date changed in a later file adds nothing."""
+    reached = set(
+        project.events.exclude(from_status="").values_list("to_status", flat=True).distinct()
+    )
+    return [
+        Event.objects.create(
+            project=project,
+            at=at_noon(day),
+            action=action,
+            from_status=frm,
+            to_status=to,
+            visibility=Event.Visibility.PUBLIC,
+        )
+        for column, action, frm, to, states in IMPLIED
+        if row.status in states and (day := getattr(row, column)) is not None and to not in reached
+    ]
 
 
 def _same(project: Project, row: Row, fields: dict) -> bool:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from projects import selectors, services, snapshots
-from projects.models import Attachment, Project, ProjectVersion, Status
+from projects.models import STAGE_LABELS, Attachment, Project, ProjectVersion, Status
 from projects.sponsor.auth import login_required_keeping_post, pop_pending_post
 from projects.sponsor.forms import (
     NEW_SPONSOR_FIELDS,
@@ -194,11 +194,15 @@ def project_detail(request, pk: int):
     project = get_object_or_404(
         selectors.with_content(selectors.projects_readable_by(request.user)), pk=pk
     )
+    clock = project.review_clock()
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
+            "clock": clock,
+            "clock_stage": STAGE_LABELS.get(clock.stage or ""),
+            "extensions": project.extensions.all(),
             "events": selectors.events_for_team(project),
             "thread": project.messages.select_related("author"),
             "versions": project.versions.all(),

@@ -1,4 +1,8 @@
+from collections import Counter
+from datetime import datetime, time, timedelta
+
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
@@ -6,7 +10,8 @@ from django.core.management import call_command
 
 from catalog.models import Base, DataHolder, Milestone
 from portal.demo.accounts import DEMO_TOTP_SECRET
-from projects.models import Event, Project, ProjectVersion, Status
+from projects import clocks
+from projects.models import DeadlineExtension, Event, Project, ProjectVersion, Status
 from tests.conftest import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +26,7 @@ def snapshot() -> dict:
         "projects": list(Project.objects.order_by("pk").values()),
         "events": list(Event.objects.order_by("pk").values()),
         "versions": list(ProjectVersion.objects.order_by("pk").values()),
+        "extensions": list(DeadlineExtension.objects.order_by("pk").values()),
         "authenticators": list(Authenticator.objects.order_by("pk").values()),
     }
 
@@ -77,3 +83,63 @@ def test_demo_staff_sign_in_with_the_printed_authenticator_secret(capsys):
             user__email=email, type=Authenticator.Type.RECOVERY_CODES
         ).exists()
     assert not Authenticator.objects.filter(user__email="sponsor@chu-exemple.fr").exists()
+
+
+def test_the_demo_has_files_in_every_clock_situation():
+    """Whatever day it is loaded: on time, due soon (3 days or less), overdue, paused,
+    extended; and the stored due dates are the ones the audit trail gives."""
+    call_command("load_demo")
+
+    situations: Counter[str] = Counter()
+    for project in Project.objects.filter(status__in=clocks.OPEN):
+        clock = project.review_clock()
+        assert (clock.stage_due_on, clock.decision_due_on, clock.paused_since) == (
+            project.stage_due_on,
+            project.decision_due_on,
+            project.clock_paused_on,
+        ), project.reference
+        if clock.paused:
+            situations["paused"] += 1
+        elif clock.overdue:
+            situations["overdue"] += 1
+        elif clock.due_soon:
+            situations["due soon"] += 1
+        else:
+            situations["on time"] += 1
+        if clock.extended:
+            situations["extended"] += 1
+
+    assert set(situations) == {"on time", "due soon", "overdue", "paused", "extended"}
+    assert min(situations.values()) >= 2
+
+
+def test_the_demo_writes_each_projects_events_at_its_dates():
+    call_command("load_demo")
+    hub = clocks.hub_timezone()
+
+    for project in Project.objects.exclude(submitted_on=None).prefetch_related("events"):
+        reached = {event.to_status: event.at for event in reversed(project.events.all())}
+        assert reached["submitted"].astimezone(hub).date() == project.submitted_on
+        for field, state in [
+            ("opinion_on", "awaiting_authorisation"),
+            ("authorised_on", "approved"),
+            ("launched_on", "in_progress"),
+            ("completed_on", "completed"),
+        ]:
+            day = getattr(project, field)
+            assert (reached[state].astimezone(hub).date() if state in reached else None) == day
+        assert project.status == project.events.exclude(to_status="").last().to_status
+
+
+def test_the_demo_loaded_again_another_day_adds_nothing():
+    call_command("load_demo")
+    first = snapshot()
+    later = datetime.combine(
+        clocks.hub_today() + timedelta(days=45), time(9), clocks.hub_timezone()
+    )
+
+    with time_machine.travel(later, tick=False):
+        call_command("load_demo")
+
+    assert snapshot()["projects"] == first["projects"]
+    assert snapshot()["events"] == first["events"]

@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 staff=users["admin@hub.example"],
                 reviewer=users["reviewer@hub.example"],
             )
-            load_directory()
+            load_directory(staff=users["admin@hub.example"], reviewer=users["reviewer@hub.example"])
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:

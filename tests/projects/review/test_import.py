@@ -1,7 +1,8 @@
 """import_projects: all or nothing, every error with its line, idempotent."""
 
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -39,7 +40,7 @@ def test_import_creates_projects_organisations_and_an_audit_event(tmp_path, demo
     assert first.programme.slug == "unibase"
     assert str(first.launched_on) == "2023-06-01"
     assert Project.objects.get(reference="HDH-2023-0102").title == "Étude B, suite"
-    event = Event.objects.get(project=first)
+    event = Event.objects.get(project=first, action="imported")
     assert (event.action, event.reason) == ("imported", "records.csv, line 2")
     assert ReferenceCounter.objects.get(year=2023).last == 102
 
@@ -214,3 +215,70 @@ def test_a_row_the_database_refuses_undoes_every_row_written_before_it(tmp_path,
     assert database_state() == earlier
     assert "nothing imported" in str(raised.value)
     assert "line 4: could not be written" in str(raised.value)
+
+
+# The events a row's dates imply, at those dates (noon, hub time), so that the clocks,
+# the durations and the statistics count from them rather than from the import.
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def trail(reference: str) -> list[tuple]:
+    return list(
+        Event.objects.filter(project__reference=reference)
+        .order_by("at", "pk")
+        .values_list("action", "from_status", "to_status", "at", "visibility")
+    )
+
+
+def test_the_import_writes_the_events_its_dates_imply(tmp_path, demo_catalog):
+    call_command("import_projects", write(tmp_path, GOOD))
+
+    launched = trail("HDH-2023-0101")
+    assert [row[:3] for row in launched[:2]] == [
+        ("submitted", "draft", "submitted"),
+        ("launched", "approved", "in_progress"),
+    ]
+    assert [row[3] for row in launched[:2]] == [
+        datetime(2023, 1, 10, 12, tzinfo=PARIS),
+        datetime(2023, 6, 1, 12, tzinfo=PARIS),
+    ]
+    assert {row[4] for row in launched[:2]} == {Event.Visibility.PUBLIC}
+    assert launched[2][0] == "imported"
+    assert [row[0] for row in trail("HDH-2023-0102")] == ["submitted", "imported"]
+
+
+def test_an_imported_file_under_review_has_its_clock_from_its_dates(tmp_path, demo_catalog):
+    call_command("import_projects", write(tmp_path, GOOD))
+
+    project = Project.objects.get(reference="HDH-2023-0102")
+    clock = project.review_clock(today=date(2023, 3, 20))
+    assert (project.stage_due_on, project.decision_due_on) == (
+        date(2023, 3, 25),
+        date(2023, 6, 10),
+    )
+    assert (clock.since, clock.days_left) == (date(2023, 3, 10), 5)
+    launched = Project.objects.get(reference="HDH-2023-0101")
+    assert (launched.stage_due_on, launched.decision_due_on) == (None, None)
+
+
+def test_a_later_file_adds_only_the_events_the_trail_lacks(tmp_path, demo_catalog):
+    call_command("import_projects", write(tmp_path, GOOD))
+    launched_later = GOOD.replace(
+        "covid-19,,oscour,submitted,2023-03-10,",
+        "covid-19,,oscour,in_progress,2023-03-10,2023-09-01",
+    )
+
+    call_command("import_projects", write(tmp_path, launched_later))
+
+    # In time order: the dates of the register, then what each import found.
+    assert [row[:3] for row in trail("HDH-2023-0102")] == [
+        ("submitted", "draft", "submitted"),
+        ("launched", "approved", "in_progress"),
+        ("imported", "", "submitted"),
+        ("imported", "", "in_progress"),
+    ]
+    assert trail("HDH-2023-0102")[1][3] == datetime(2023, 9, 1, 12, tzinfo=PARIS)
+    assert [row[0] for row in trail("HDH-2023-0102")].count("submitted") == 1
+    project = Project.objects.get(reference="HDH-2023-0102")
+    assert (project.stage_due_on, project.decision_due_on) == (None, None)
