@@ -34,7 +34,7 @@ from projects.models import (
     Theme,
 )
 from projects.review import dashboard
-from projects.review.forms import TransitionForm
+from projects.review.forms import AuthorisationForm, TransitionForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -185,7 +185,7 @@ OPEN_FIRST = Case(
 QUEUE_LABELS = {
     "mine": _("Mine"),
     "unassigned": _("Unassigned"),
-    "answered": _("Sponsor answered (unread)"),
+    "answered": _("Sponsor answered, unread"),
     "holders": _("Waiting for data holders"),
     # HOOK(clocks): "overdue": _("Overdue"),
 }
@@ -227,7 +227,11 @@ class OpinionInline(admin.StackedInline):
 
 
 class AuthorisationInline(admin.StackedInline):
+    """The evidence an approval needs: a CNIL decision (DR-YYYY-NNN and its date) or a
+    reference methodology declared, checked by the model's validation."""
+
     model = Authorisation
+    form = AuthorisationForm
     extra = 0
     max_num = 1
     can_delete = False
@@ -382,7 +386,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             return "—"
         return reviewer.first_name or reviewer.email.split("@")[0]
 
-    @admin.display(description=_("unread"), ordering="-unread")
+    @admin.display(description=_("unread"), ordering="-unread", empty_value="")
     def unread_marker(self, project: Project) -> str:
         if not getattr(project, "unread", False):
             return ""
@@ -447,6 +451,13 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        # The list and its filters take the whole width of a 1280 px screen: the
+        # admin's navigation sidebar is left out here (the breadcrumbs stay).
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Everything needed to decide, on one page; opening it (GET) marks the thread

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from projects import services
-from projects.models import REJECTION_RULES, Project, RejectionGround, Status
+from projects.models import REJECTION_RULES, Authorisation, Project, RejectionGround, Status
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -110,3 +110,15 @@ class TransitionForm(forms.Form):
 
     def errors_as_text(self) -> str:
         return " ".join(str(error) for errors in self.errors.values() for error in errors)
+
+
+class AuthorisationForm(forms.ModelForm):
+    """The authorisation inline: a decision number typed ` dr-2025-104` is read as
+    DR-2025-104 before the model checks its format (and the year against the date)."""
+
+    class Meta:
+        model = Authorisation
+        fields = ["kind", "decision_number", "methodology", "decided_on"]
+
+    def clean_decision_number(self) -> str:
+        return "".join(self.cleaned_data["decision_number"].split()).upper()
