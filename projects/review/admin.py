@@ -555,7 +555,7 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """The audit trail: readable, never written by hand, not even by a superuser."""
 
     list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]
-    list_filter = ["action", "visibility", "to_status"]
+    list_filter = ["action", "ground", "visibility", "to_status"]
     list_select_related = ["project", "actor"]
     search_fields = ["project__reference", "project__title", "reason"]
     date_hierarchy = "at"

@@ -23,6 +23,7 @@ from tests.projects.conftest import complete
 PASSWORD = "correct horse battery staple"
 REASON = "Please describe how the cohort is matched, and the statistical plan."
 NEW_METHODOLOGY = "Cohorte rétrospective appariée sur l'âge et le sexe ; analyse de survie."
+REJECTION = "The purpose serves a single company's product, not a public interest."
 
 
 @pytest.fixture
@@ -190,3 +191,34 @@ def test_reviewer_requests_changes_sponsor_resubmits_and_project_is_launched(
 
     transition(admin_page, project, Status.IN_PROGRESS)
     assert project.launched_on is not None
+
+
+@pytest.mark.browser
+def test_reviewer_rejects_on_a_ground_after_confirming_and_the_sponsor_reads_it(
+    page, admin_page, assert_accessible, django_db_serialized_rollback, submitted, owner, reviewer
+):
+    project = submitted
+    sign_in_to_admin(admin_page, reviewer)
+    admin_page.goto(f"/admin/projects/project/{project.pk}/change/")
+    transition(admin_page, project, Status.UNDER_REVIEW)
+
+    form = admin_page.locator(f"#transition-{Status.REJECTED}")
+    expect(form.locator("h3")).to_have_text("Reject the application")
+    form.locator("textarea#reason-rejected").fill(REJECTION)
+    form.locator("select#ground-rejected").select_option("no_public_interest")
+    # Without the confirmation the browser does not send the form.
+    form.locator(f'button[value="{Status.REJECTED}"]').click()
+    expect(form.locator("input#confirm-rejected:invalid")).to_have_count(1)
+    project.refresh_from_db()
+    assert project.status == Status.UNDER_REVIEW
+
+    form.locator("input#confirm-rejected").check()
+    transition(admin_page, project, Status.REJECTED)
+
+    sign_in_as_sponsor(page, owner)
+    page.goto(project.get_absolute_url())
+    rejection = page.locator("#rejection")
+    expect(rejection).to_contain_text("No public interest shown")
+    expect(rejection).to_contain_text("only for a purpose of public interest")
+    expect(rejection).to_contain_text(REJECTION)
+    assert_accessible(page)
