@@ -154,3 +154,25 @@ def test_staff_outside_the_review_groups_get_no_form(client, administrator, file
 
     Project.objects.filter(pk=file.pk).update(status="completed")
     assert 'id="transitions"' not in change_page(client, file)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"to": "nope"},
+        {"to": "approved"},
+        {"to": "rejected", "reason": "x", "ground": "other", "confirm": "on", "seen": "draft"},
+        {"to": "under_review", "reason": "x" * 10_001},
+    ],
+    ids=["unknown state", "not from here", "stale page", "too long"],
+)
+def test_a_forged_move_is_a_message_and_changes_nothing(client, reviewer, file, data):
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("admin:projects_project_transition", args=[file.pk]), data, follow=True
+    )
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert Project.objects.get(pk=file.pk).status == "under_review"
