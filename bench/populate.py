@@ -446,9 +446,13 @@ def copy_all(projects: list[dict]) -> None:
             "COPY projects_authorisation (project_id, kind, decision_number, methodology,"
             " decided_on) FROM STDIN"
         ) as copy:
+            # Numbered as the CNIL does, DR-YYYY-NNN: the year, then a count in the year.
+            per_year: dict[int, int] = {}
             for p in projects:
                 if p["authorised"]:
-                    number = f"DR-{p['authorised'].year}-{p['id']:06d}"
+                    year = p["authorised"].year
+                    per_year[year] = per_year.get(year, 0) + 1
+                    number = f"DR-{year}-{per_year[year]:03d}"
                     copy.write_row((p["id"], "cnil", number, "", p["authorised"]))
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('projects_project', 'id'),"

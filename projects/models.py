@@ -1,5 +1,6 @@
 """Projects: applications to use catalog data, their versions, team, files and history."""
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import uuid4
@@ -7,7 +8,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Least
@@ -201,6 +202,16 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 SPONSOR_EDITABLE = {Status.DRAFT, Status.CHANGES_REQUESTED}
 # States that end a project's life: nothing moves out of them.
 FINAL = {Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN}
+# States a project reaches only once authorised.
+AUTHORISED = {Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED}
+# From submission to launch: the states in which a reviewer looks after the file.
+IN_REVIEW = {
+    Status.SUBMITTED,
+    Status.CHANGES_REQUESTED,
+    Status.UNDER_REVIEW,
+    Status.AWAITING_AUTHORISATION,
+    Status.APPROVED,
+}
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -299,6 +310,11 @@ class Project(models.Model):
     status_changed_at = models.DateTimeField(
         _("in this state since"), auto_now_add=True, editable=False
     )
+    # When the sponsor team last wrote to the hub or resubmitted: what makes the file
+    # "unread" for a staff member who has not opened it since (see `ThreadRead`).
+    sponsor_answered_at = models.DateTimeField(
+        _("sponsor last wrote or resubmitted at"), null=True, blank=True, editable=False
+    )
     results = models.TextField(
         _("results and publications"),
         blank=True,
@@ -392,6 +408,36 @@ class Project(models.Model):
             today=today or clocks.hub_today(),
             tz=clocks.hub_timezone(),
         )
+
+    @property
+    def authorisation_on_record(self) -> "Authorisation | None":
+        """The authorisation recorded for the project, if any: the only thing that lets
+        a page call it authorised (select_related("authorisation") saves the query)."""
+        try:
+            return self.authorisation
+        except Authorisation.DoesNotExist:
+            return None
+
+    @property
+    def reached_authorisation(self) -> bool:
+        return self.status in AUTHORISED or self.authorised_on is not None
+
+    @property
+    def public_status_label(self) -> str:
+        """The state as the public reads it. "Approved" reads "authorised" (autorisé):
+        without the authorisation's reference on record (a project imported, or
+        recorded before the review required it) the public page says what is missing
+        instead of calling it authorised."""
+        if self.status == Status.APPROVED and self.authorisation_on_record is None:
+            return str(_("Authorisation reference pending"))
+        return self.get_status_display()
+
+    @property
+    def opinion_on_record(self) -> "Opinion | None":
+        try:
+            return self.opinion
+        except Opinion.DoesNotExist:
+            return None
 
 
 class TeamMember(models.Model):
@@ -547,6 +593,44 @@ class ImmutableRecord(Exception):
     pass
 
 
+class RejectionGround(models.TextChoices):
+    """The rule a rejection rests on: chosen by the reviewer, shown to the sponsor team
+    (page and email) with what the rule says, beside the reviewer's own reason."""
+
+    NOT_ADMISSIBLE = "not_admissible", _("Not admissible or incomplete")
+    NO_PUBLIC_INTEREST = "no_public_interest", _("No public interest shown")
+    METHODOLOGY = "methodology", _("Methodology unsound")
+    UNFAVOURABLE_OPINION = "unfavourable_opinion", _("Unfavourable CESREES opinion")
+    CNIL_REFUSAL = "cnil_refusal", _("Authorisation refused by the CNIL")
+    OTHER = "other", _("Other ground")
+
+
+# What each ground means, in plain words, for the sponsor team.
+REJECTION_RULES: dict[str, "StrPromise"] = {
+    RejectionGround.NOT_ADMISSIBLE: _(
+        "The application is not admissible: it is still incomplete after the hub's "
+        "requests, or its request is outside what the hub can grant."
+    ),
+    RejectionGround.NO_PUBLIC_INTEREST: _(
+        "Access to health data is granted only for a purpose of public interest; the "
+        "application does not show one."
+    ),
+    RejectionGround.METHODOLOGY: _(
+        "The methodology does not show that the data requested are necessary and "
+        "relevant to the purpose, or that the study can answer its question."
+    ),
+    RejectionGround.UNFAVOURABLE_OPINION: _(
+        "The CESREES, the committee that assesses the scientific and ethical merits of "
+        "studies on health data, gave an unfavourable opinion."
+    ),
+    RejectionGround.CNIL_REFUSAL: _(
+        "The CNIL, the data protection authority, refused to authorise the processing "
+        "of personal data."
+    ),
+    RejectionGround.OTHER: _("Another ground, explained in the hub's reason."),
+}
+
+
 class Event(models.Model):
     """One line of a project's audit trail: appended, never updated or deleted."""
 
@@ -568,6 +652,16 @@ class Event(models.Model):
     to_status = models.CharField(_("to"), max_length=30, choices=Status, blank=True)
     action = models.CharField(_("action"), max_length=40)
     reason = models.TextField(_("reason"), blank=True)
+    # The rule a rejection rests on; empty for every other event. A database default
+    # too, so that rows written outside Django (the benchmark's COPY) need not name it.
+    ground = models.CharField(
+        _("ground"),
+        max_length=30,
+        choices=RejectionGround,
+        blank=True,
+        default="",
+        db_default="",
+    )
     visibility = models.CharField(_("visible to"), max_length=10, choices=Visibility)
 
     class Meta:
@@ -589,6 +683,11 @@ class Event(models.Model):
     @property
     def label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def ground_rule(self) -> str:
+        """What the rule a rejection rests on says; empty for other events."""
+        return str(REJECTION_RULES.get(self.ground, ""))
 
 
 ACTION_LABELS = {
@@ -660,8 +759,24 @@ class Opinion(models.Model):
         return f"{self.get_verdict_display()} ({self.given_on:%Y-%m-%d})"
 
 
+# A CNIL research authorisation is numbered DR-YYYY-NNN: the year of the decision and
+# its number in that year, three digits or more (DR-2025-104; a thousandth decision
+# in a year would be DR-2025-1000).
+CNIL_DECISION_NUMBER = re.compile(r"DR-(?P<year>[0-9]{4})-[0-9]{3,}")
+validate_cnil_decision_number = RegexValidator(
+    regex=rf"\A{CNIL_DECISION_NUMBER.pattern}\Z",
+    message=_("A CNIL decision number is written DR-YYYY-NNN, for example DR-2025-104."),
+    code="cnil_decision_number",
+)
+
+
 class Authorisation(models.Model):
-    """A CNIL decision, or the reference methodology the project declares it follows."""
+    """A CNIL decision, or the reference methodology the project declares it follows.
+
+    Either one is the evidence that lets the hub approve a project
+    (`services.transition_blockers`), and what the public page shows as the
+    authorisation's reference.
+    """
 
     class Kind(models.TextChoices):
         CNIL = "cnil", _("CNIL decision")
@@ -679,11 +794,26 @@ class Authorisation(models.Model):
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="authorisation")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
-    decision_number = models.CharField(_("CNIL decision number"), max_length=40, blank=True)
-    methodology = models.CharField(
-        _("reference methodology"), max_length=6, choices=Methodology, blank=True
+    decision_number = models.CharField(
+        _("CNIL decision number"),
+        max_length=40,
+        blank=True,
+        validators=[validate_cnil_decision_number],
+        help_text=_("For a CNIL decision: its number, DR-YYYY-NNN (for example DR-2025-104)."),
     )
-    decided_on = models.DateField(_("date"))
+    methodology = models.CharField(
+        _("reference methodology"),
+        max_length=6,
+        choices=Methodology,
+        blank=True,
+        help_text=_(
+            "For a project that declares it follows a reference methodology: no CESREES "
+            "opinion nor CNIL decision is then needed."
+        ),
+    )
+    decided_on = models.DateField(
+        _("date"), help_text=_("The date of the CNIL decision, or of the declaration.")
+    )
 
     class Meta:
         verbose_name = _("authorisation")
@@ -700,8 +830,60 @@ class Authorisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        reference = self.decision_number if self.kind == self.Kind.CNIL else self.methodology
-        return f"{self.get_kind_display()} {reference} ({self.decided_on:%Y-%m-%d})"
+        return f"{self.get_kind_display()} {self.reference} ({self.decided_on:%Y-%m-%d})"
+
+    @property
+    def reference(self) -> str:
+        """The CNIL decision number, or the reference methodology declared."""
+        return self.decision_number if self.kind == self.Kind.CNIL else self.methodology
+
+    def clean(self) -> None:
+        self.decision_number = self.decision_number.strip().upper()
+        errors: dict[str, list] = {}
+        if self.kind == self.Kind.CNIL and self.methodology:
+            errors["methodology"] = [_("Leave it empty for a CNIL decision.")]
+        if self.kind == self.Kind.METHODOLOGY and self.decision_number:
+            errors["decision_number"] = [_("Leave it empty for a reference methodology.")]
+        if self.kind == self.Kind.CNIL and CNIL_DECISION_NUMBER.fullmatch(self.decision_number):
+            # The format itself is the field validator's message; here, the year.
+            year_problems = self.problems()
+            if year_problems:
+                errors["decision_number"] = year_problems
+        if errors:
+            raise ValidationError(errors)
+
+    def problems(self) -> list[str]:
+        """Why this record is not (yet) a usable authorisation, in words for staff.
+
+        The form refuses such a record, but rows written before the format was
+        checked, or by an import, may hold one; the transition service asks this
+        before it approves a project."""
+        if self.kind == self.Kind.METHODOLOGY:
+            if self.methodology not in self.Methodology.values:
+                return [str(_("Choose the reference methodology (MR-001 to MR-008)."))]
+            return []
+        match = CNIL_DECISION_NUMBER.fullmatch(self.decision_number)
+        if match is None:
+            return [
+                _(
+                    "The CNIL decision number “%(number)s” is not in the format DR-YYYY-NNN "
+                    "(for example DR-2025-104)."
+                )
+                % {"number": self.decision_number}
+            ]
+        if self.decided_on and int(match["year"]) != self.decided_on.year:
+            return [
+                _(
+                    "The CNIL decision number %(number)s is of %(year)s, but its date is "
+                    "in %(date_year)s."
+                )
+                % {
+                    "number": self.decision_number,
+                    "year": match["year"],
+                    "date_year": self.decided_on.year,
+                }
+            ]
+        return []
 
 
 class InternalNote(models.Model):
@@ -856,3 +1038,27 @@ class ReviewReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.sent_on:%Y-%m-%d}"
+
+
+class ThreadRead(models.Model):
+    """When a staff member last opened a project's change page, where its thread is.
+
+    Each staff member has their own: a file the sponsor answered since (their
+    message, their resubmission: `Project.sponsor_answered_at`) is "unread" for
+    every reviewer who has not opened it since, so the reviewer in charge never
+    misses an answer because a colleague looked at the file first.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("thread read")
+        verbose_name_plural = _("threads read")
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "project"], name="thread_read_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} {self.project} {self.read_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,5 @@
-"""Emails to the sponsor team, sent through Django's tasks framework.
+"""Emails to the sponsor team, and to the hub's staff when the team answers, sent
+through Django's tasks framework.
 
 The immediate backend runs them at once in development and tests; in
 production a database-backed worker (`manage.py db_worker`) sends them, so a
@@ -8,12 +9,17 @@ and nobody gets the same email twice.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from projects.mail import email_enqueue
-from projects.models import Event, Message
+from projects.models import Event, Message, Project
+
+# The group whose members are told when a file has nobody in charge (migration 0003).
+REVIEWERS_GROUP = "reviewers"
 
 
 def _email_team(project, template: str, context: dict) -> int:
@@ -46,3 +52,60 @@ def notify_event(event_id: int) -> int:
 def notify_message(message_id: int) -> int:
     message = Message.objects.select_related("project").get(pk=message_id)
     return _email_team(message.project, "message", {"message": message})
+
+
+def staff_to_notify(project: Project) -> list:
+    """Who hears that the sponsor team answered: the reviewer in charge; when there is
+    none (or they left the review: inactive, or no longer allowed to review), every
+    active member of the `reviewers` group, so that an unassigned file is never
+    answered into the void."""
+    reviewer = project.reviewer
+    if (
+        reviewer is not None
+        and reviewer.is_active
+        and reviewer.is_staff
+        and reviewer.has_perm("projects.transition_project")
+    ):
+        return [reviewer]
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=REVIEWERS_GROUP, is_active=True, is_staff=True)
+        .order_by("email")
+        .distinct()
+    )
+
+
+def _email_staff(project: Project, template: str, context: dict) -> int:
+    """One email per staff member, in their own language, linking to the change page."""
+    url = settings.SITE_URL + reverse("admin:projects_project_change", args=[project.pk])
+    recipients = staff_to_notify(project)
+    to_every_reviewer = recipients != [project.reviewer]
+    queued = 0
+    for user in recipients:
+        with translation.override(user.language):
+            full = {
+                **context,
+                "project": project,
+                "user": user,
+                "admin_url": url,
+                "to_every_reviewer": to_every_reviewer,
+            }
+            subject = render_to_string(f"emails/{template}_subject.txt", full).strip()
+            body = render_to_string(f"emails/{template}_body.txt", full)
+        email_enqueue(subject=subject, body=body, to=[user.email])
+        queued += 1
+    return queued
+
+
+@task()
+def notify_staff_of_event(event_id: int) -> int:
+    """The team resubmitted: the staff in charge are told."""
+    event = Event.objects.select_related("project__reviewer", "actor").get(pk=event_id)
+    return _email_staff(event.project, "staff_event", {"event": event})
+
+
+@task()
+def notify_staff_of_message(message_id: int) -> int:
+    """The team wrote in the thread: the staff in charge are told."""
+    message = Message.objects.select_related("project__reviewer", "author").get(pk=message_id)
+    return _email_staff(message.project, "staff_message", {"message": message})

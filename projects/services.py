@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -22,21 +23,28 @@ from projects.models import (
     FINAL,
     SPONSOR_EDITABLE,
     Attachment,
+    Authorisation,
     DeadlineExtension,
     Decision,
     Event,
     Invitation,
     Message,
+    Opinion,
     Organisation,
     OrganisationInvitation,
     Project,
     ProjectVersion,
     ReferenceCounter,
+    RejectionGround,
     ReviewDeadlines,
     Status,
     TeamMember,
+    ThreadRead,
 )
 from projects.uploads import name_for_type
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 S = Status
 
@@ -55,6 +63,11 @@ class Rule:
     action: str
     visibility: str
     reason_required: bool = False
+    # A rejection names the rule it rests on (`RejectionGround`), shown to the team.
+    ground_required: bool = False
+    # The sponsor answered the hub: the staff in charge are emailed, and the file is
+    # "unread" for each staff member until they open it.
+    staff_told: bool = False
 
 
 SPONSOR, STAFF = "sponsor", "staff"
@@ -66,16 +79,19 @@ PUBLIC, TEAM, INTERNAL = (
 
 # Who may move a project from one state to another. Read it as a sentence:
 # (from, to): the sponsor team / the staff may do it, logged as this action.
+# The evidence some arrivals need is checked apart, in `transition_blockers`.
 TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.DRAFT, S.SUBMITTED): Rule(SPONSOR, "submitted", PUBLIC),
-    (S.CHANGES_REQUESTED, S.SUBMITTED): Rule(SPONSOR, "resubmitted", TEAM),
+    (S.CHANGES_REQUESTED, S.SUBMITTED): Rule(SPONSOR, "resubmitted", TEAM, staff_told=True),
     (S.SUBMITTED, S.UNDER_REVIEW): Rule(STAFF, "admissible", PUBLIC),
     (S.SUBMITTED, S.CHANGES_REQUESTED): Rule(STAFF, "changes_requested", TEAM, True),
     (S.UNDER_REVIEW, S.CHANGES_REQUESTED): Rule(STAFF, "changes_requested", TEAM, True),
     (S.UNDER_REVIEW, S.AWAITING_AUTHORISATION): Rule(STAFF, "opinion_given", PUBLIC),
-    (S.UNDER_REVIEW, S.REJECTED): Rule(STAFF, "rejected", PUBLIC, True),
+    (S.UNDER_REVIEW, S.REJECTED): Rule(STAFF, "rejected", PUBLIC, True, ground_required=True),
     (S.AWAITING_AUTHORISATION, S.APPROVED): Rule(STAFF, "authorised", PUBLIC),
-    (S.AWAITING_AUTHORISATION, S.REJECTED): Rule(STAFF, "rejected", PUBLIC, True),
+    (S.AWAITING_AUTHORISATION, S.REJECTED): Rule(
+        STAFF, "rejected", PUBLIC, True, ground_required=True
+    ),
     (S.APPROVED, S.IN_PROGRESS): Rule(STAFF, "launched", PUBLIC),
     (S.IN_PROGRESS, S.COMPLETED): Rule(STAFF, "completed", PUBLIC),
 } | {
@@ -112,14 +128,97 @@ def allowed_transitions(*, project: Project, user) -> list[str]:
     ]
 
 
+def transition_blockers(*, project: Project, to: str, ground: str = "") -> list[str]:
+    """What must be on record before the project moves to `to`, in words for staff;
+    empty when nothing is missing. Evidence before decisions:
+
+    - to await the authorisation, the CESREES opinion, unless the project declares a
+      reference methodology (MR-001 to MR-008: no opinion, no CNIL decision needed);
+    - to be approved, the authorisation: a CNIL decision numbered DR-YYYY-NNN with its
+      date, or the reference methodology declared;
+    - a rejection on the ground of an unfavourable opinion needs that opinion
+      recorded, and a CNIL refusal can only come while the authorisation is awaited;
+    - a launch needs every requested base agreed or delivered by its data holder.
+
+    The admin draws its transition forms from this; `project_transition` asks it
+    again under the row lock, so nothing reaches these states without the evidence.
+    """
+    missing: list[str | StrPromise] = []
+    if to == S.AWAITING_AUTHORISATION and not (
+        project.opinion_on_record is not None or _declares_methodology(project)
+    ):
+        missing.append(
+            _(
+                "The CESREES opinion is not recorded: record it under “CESREES opinion” "
+                "first. A project that follows a reference methodology (MR-001 to MR-008) "
+                "needs no opinion: record the methodology under “Authorisation” instead."
+            )
+        )
+    if to == S.APPROVED:
+        authorisation = project.authorisation_on_record
+        if authorisation is None:
+            missing.append(
+                _(
+                    "The authorisation is not recorded: record the CNIL decision (its number "
+                    "DR-YYYY-NNN and its date) or the reference methodology followed "
+                    "(MR-001 to MR-008) under “Authorisation” first."
+                )
+            )
+        else:
+            missing += authorisation.problems()
+    if to == S.IN_PROGRESS:
+        waiting = [
+            request.base.acronym
+            for request in project.requested_bases.select_related("base")
+            if request.decision not in (Decision.AGREED, Decision.DELIVERED)
+        ]
+        if waiting:
+            missing.append(
+                _("Every data holder must agree first; still waiting for: %(bases)s.")
+                % {"bases": ", ".join(waiting)}
+            )
+    if to == S.REJECTED and ground == RejectionGround.UNFAVOURABLE_OPINION:
+        opinion = project.opinion_on_record
+        if opinion is None or opinion.verdict != Opinion.Verdict.UNFAVOURABLE:
+            missing.append(
+                _(
+                    "A rejection on the ground of an unfavourable CESREES opinion needs that "
+                    "opinion recorded, unfavourable, under “CESREES opinion” first."
+                )
+            )
+    if (
+        to == S.REJECTED
+        and ground == RejectionGround.CNIL_REFUSAL
+        and project.status != S.AWAITING_AUTHORISATION
+    ):
+        missing.append(
+            _("A CNIL refusal can only be recorded while the project awaits its authorisation.")
+        )
+    return [str(message) for message in missing]
+
+
+def _declares_methodology(project: Project) -> bool:
+    authorisation = project.authorisation_on_record
+    return authorisation is not None and authorisation.kind == Authorisation.Kind.METHODOLOGY
+
+
 def project_transition(
-    *, project: Project, actor, to: str, reason: str = "", seen: str | None = None
+    *,
+    project: Project,
+    actor,
+    to: str,
+    reason: str = "",
+    seen: str | None = None,
+    ground: str = "",
 ) -> Project:
-    """Moves the project to `to` if the rules and the actor allow it, and logs it.
+    """Moves the project to `to` if the rules, the actor and the evidence on record
+    allow it, and logs it.
 
     `seen` is the state the actor's page showed. The row is locked first, so of
     two people acting at once exactly one transition happens; the other finds
-    the state changed under them and gets a TransitionError saying so.
+    the state changed under them and gets a TransitionError saying so. `ground`
+    is the rule a rejection rests on (`RejectionGround`), required for one and
+    refused for any other move.
     """
     reason = reason.strip()
     with transaction.atomic():
@@ -141,8 +240,10 @@ def project_transition(
             raise TransitionError(_("Only the project's team can do this."))
         if rule.reason_required and not reason:
             raise TransitionError(_("Please give a reason."))
-        if to == S.IN_PROGRESS:
-            _check_every_base_agreed(locked)
+        _check_ground(rule, ground)
+        blockers = transition_blockers(project=locked, to=to, ground=ground)
+        if blockers:
+            raise TransitionError(" ".join(blockers))
         if to == S.SUBMITTED:
             _freeze_version(project=locked, actor=actor)
         from_status = locked.status
@@ -156,6 +257,9 @@ def project_transition(
             locked.reference = _next_reference()
             locked.submitted_on = timezone.localdate()
             update_fields += ["reference", "submitted_on"]
+        if rule.staff_told:
+            locked.sponsor_answered_at = locked.status_changed_at
+            update_fields.append("sponsor_answered_at")
         locked.save(update_fields=update_fields)
         event = Event.objects.create(
             project=locked,
@@ -164,22 +268,23 @@ def project_transition(
             to_status=to,
             action=rule.action,
             reason=reason,
+            ground=ground,
             visibility=rule.visibility,
         )
         clock_store(project=locked)
         transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
+        if rule.staff_told:
+            transaction.on_commit(lambda: notifications.notify_staff_of_event.enqueue(event.pk))
     return locked
 
 
-def _check_every_base_agreed(project: Project) -> None:
-    waiting = project.requested_bases.exclude(
-        decision__in=[Decision.AGREED, Decision.DELIVERED]
-    ).select_related("base")
-    if waiting:
-        raise TransitionError(
-            _("Every data holder must agree first; still waiting for: %(bases)s.")
-            % {"bases": ", ".join(request.base.acronym for request in waiting)}
-        )
+def _check_ground(rule: Rule, ground: str) -> None:
+    if rule.ground_required and not ground:
+        raise TransitionError(_("Choose the ground the rejection rests on."))
+    if ground and not rule.ground_required:
+        raise TransitionError(_("A ground is given only for a rejection."))
+    if ground and ground not in RejectionGround.values:
+        raise TransitionError(_("“%(ground)s” is not a ground for rejection.") % {"ground": ground})
 
 
 def project_submit(*, project: Project, actor) -> Project:
@@ -245,13 +350,32 @@ def project_save_content(*, project: Project, expected_version: int, save) -> Pr
 
 
 def message_post(*, project: Project, author, body: str) -> Message:
-    """Adds to the thread between the team and the hub; the hub's messages are emailed."""
-    message = Message.objects.create(
-        project=project, author=author, body=body.strip(), from_staff=author.is_staff
-    )
-    if message.from_staff:
-        transaction.on_commit(lambda: notifications.notify_message.enqueue(message.pk))
+    """Adds to the thread between the team and the hub. The hub's messages are emailed
+    to the team; the team's are emailed to the staff in charge
+    (`notifications.staff_to_notify`) and make the file unread for every staff member
+    until they open it."""
+    with transaction.atomic():
+        message = Message.objects.create(
+            project=project, author=author, body=body.strip(), from_staff=author.is_staff
+        )
+        if message.from_staff:
+            transaction.on_commit(lambda: notifications.notify_message.enqueue(message.pk))
+        elif Project.objects.public().filter(pk=project.pk).exists():
+            # Only once submitted: a draft is the team's alone, the hub never reads it.
+            Project.objects.filter(pk=project.pk).update(sponsor_answered_at=message.sent_at)
+            transaction.on_commit(lambda: notifications.notify_staff_of_message.enqueue(message.pk))
     return message
+
+
+def thread_mark_read(*, project: Project, reader) -> ThreadRead | None:
+    """Records that a staff member opened the file (its change page, with the thread):
+    it is no longer unread for them. Not for others: each has their own marker."""
+    if not reader.is_staff:
+        return None
+    read, _created = ThreadRead.objects.update_or_create(
+        project=project, reader=reader, defaults={"read_at": timezone.now()}
+    )
+    return read
 
 
 def project_assign(*, project: Project, reviewer, actor) -> Project:

@@ -88,7 +88,9 @@ def _compute_facets(filtered: QuerySet[Project]) -> dict:
 
 
 def page_rows(queryset: QuerySet[Project]) -> QuerySet[Project]:
-    return queryset.select_related("sponsor", "programme").prefetch_related(
+    """The rows as the public sees them; with the authorisation, without which no
+    row calls a project authorised (`Project.public_status_label`)."""
+    return queryset.select_related("sponsor", "programme", "authorisation").prefetch_related(
         "themes",
         Prefetch("requested_bases", queryset=RequestedBase.objects.select_related("base")),
     )

@@ -32,6 +32,7 @@ COLUMNS = [
     "submitted_on",
     "opinion_on",
     "authorised_on",
+    "authorisation",
     "launched_on",
     "completed_on",
     "url",
@@ -39,7 +40,12 @@ COLUMNS = [
 
 
 def public_record(project: Project, base_url: str) -> dict:
-    """What the law makes public about a project; nothing else ever leaves this way."""
+    """What the law makes public about a project; nothing else ever leaves this way.
+
+    A project is said authorised (`authorised_on`) only with the reference of its
+    authorisation (`authorisation`: the CNIL decision number or the reference
+    methodology), as on its public page."""
+    authorisation = project.authorisation_on_record
     return {
         "reference": project.reference,
         "title": project.title,
@@ -53,7 +59,8 @@ def public_record(project: Project, base_url: str) -> dict:
         "status": project.status,
         "submitted_on": _iso(project.submitted_on),
         "opinion_on": _iso(project.opinion_on),
-        "authorised_on": _iso(project.authorised_on),
+        "authorised_on": _iso(project.authorised_on) if authorisation else "",
+        "authorisation": authorisation.reference if authorisation else "",
         "launched_on": _iso(project.launched_on),
         "completed_on": _iso(project.completed_on),
         "url": base_url + reverse("projects:public", kwargs={"reference": project.reference}),
@@ -186,12 +193,21 @@ class LatestProjectsFeed(Feed):
             Event.objects.filter(
                 action__in=["submitted", "authorised"], visibility=Event.Visibility.PUBLIC
             )
-            .select_related("project")
+            .select_related("project__authorisation")
             .order_by("-at", "-pk")[:50]
         )
 
     def item_title(self, event: Event) -> str:
-        return f"{event.label}: {event.project.title} ({event.project.reference})"
+        """An authorisation is announced with its reference, never without."""
+        label = event.label
+        if event.action == "authorised":
+            authorisation = event.project.authorisation_on_record
+            label = (
+                f"{label} ({authorisation.reference})"
+                if authorisation
+                else gettext("Authorisation stage (reference not yet on record)")
+            )
+        return f"{label}: {event.project.title} ({event.project.reference})"
 
     def item_description(self, event: Event) -> str:
         return event.project.summary

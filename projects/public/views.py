@@ -90,7 +90,7 @@ def _without(params, key: str) -> str:
 
 def project_public(request, reference: str):
     project = get_object_or_404(
-        directory.page_rows(Project.objects.public()).select_related("opinion", "authorisation"),
+        directory.page_rows(Project.objects.public()).select_related("opinion"),
         reference=reference,
     )
     events = project.events.filter(visibility="public").order_by("at", "pk")

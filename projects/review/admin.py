@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, TypedDict, cast
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -19,6 +20,7 @@ from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from projects import clocks, selectors, services
 from projects.models import (
     FIRST_YEAR,
+    IN_REVIEW,
     LAST_YEAR,
     NEXT_DUE,
     STAGE_LABELS,
@@ -35,10 +37,10 @@ from projects.models import (
     RequestedBase,
     ReviewDeadlines,
     ReviewReminder,
-    Status,
     Theme,
 )
 from projects.review import dashboard
+from projects.review.forms import AuthorisationForm, TransitionForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -180,6 +182,49 @@ class SubmittedYearFilter(admin.SimpleListFilter):
         return queryset.filter(submitted_on__year=year)
 
 
+# Files in review first, then the others (launched, closed): the change list's order.
+OPEN_FIRST = Case(
+    When(status__in=IN_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField()
+)
+
+# The reviewers' queues (`selectors.queues` holds their conditions).
+QUEUE_LABELS = {
+    "mine": _("Mine"),
+    "unassigned": _("Unassigned"),
+    "answered": _("Sponsor answered, unread"),
+    "holders": _("Waiting for data holders"),
+    "overdue": _("Overdue"),
+}
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """A reviewer's day starts here: their files, the files nobody has taken, the
+    answers they have not read, the approvals held up by a data holder."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        counts = selectors.queue_counts(model_admin.get_queryset(request), request.user)
+        return [
+            (name, f"{label} ({counts[name]})")
+            for name, label in QUEUE_LABELS.items()
+            if name in counts
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        condition = selectors.queues(request.user).get(value)
+        if condition is None:
+            messages.warning(
+                request, _("“%(value)s” is not a queue: that filter is ignored.") % {"value": value}
+            )
+            return queryset
+        return queryset.filter(condition)
+
+
 class OpinionInline(admin.StackedInline):
     model = Opinion
     extra = 0
@@ -188,7 +233,11 @@ class OpinionInline(admin.StackedInline):
 
 
 class AuthorisationInline(admin.StackedInline):
+    """The evidence an approval needs: a CNIL decision (DR-YYYY-NNN and its date) or a
+    reference methodology declared, checked by the model's validation."""
+
     model = Authorisation
+    form = AuthorisationForm
     extra = 0
     max_num = 1
     can_delete = False
@@ -226,10 +275,18 @@ class InternalNoteInline(AppendOnlyInline):
 
 
 class MessageInline(AppendOnlyInline):
+    """Writes to the sponsor team; the thread itself is drawn above the form (with what
+    is new since the reader's last visit), so the inline lists no existing message."""
+
     model = Message
-    fields = ["body", "author", "from_staff", "sent_at"]
-    readonly_fields = ["author", "from_staff", "sent_at"]
+    fields = ["body"]
+    extra = 1
+    template = "admin/projects/project/thread_inline.html"
+    verbose_name = _("message to the sponsor team")
     verbose_name_plural = _("messages with the sponsor team (a new one is emailed to them)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
 
 
 CONTENT_FIELDS = (
@@ -251,16 +308,19 @@ KEY_DATES = ("submitted_on", "opinion_on", "authorised_on", "launched_on", "comp
 
 @admin.register(Project)
 class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+    # Narrow columns, truncated texts: the list fits a 1280 px screen beside its filters
+    # (a browser test measures it).
     list_display = [
         "reference",
-        "title",
-        "sponsor",
+        "short_title",
+        "short_sponsor",
         "status",
-        "reviewer",
+        "reviewer_name",
+        "unread_marker",
         "days_left",
-        "submitted_on",
     ]
     list_filter = [
+        QueueFilter,
         "status",
         "themes",
         ("requested_bases__base", admin.RelatedOnlyFieldListFilter),
@@ -270,7 +330,6 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     ]
     list_select_related = ["sponsor", "reviewer"]
     search_fields = ["reference", "title", "sponsor__name"]
-    ordering = ["-status_changed_at"]
     fieldsets = [
         (None, {"fields": ["reference", "status", "reviewer"]}),
         (_("The application, as it stands"), {"fields": CONTENT_FIELDS}),
@@ -296,7 +355,14 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The admin reads through `Project.objects`, so its queryset is a ProjectQuerySet.
-        return cast(ProjectQuerySet, super().get_queryset(request)).public()
+        projects = cast(ProjectQuerySet, super().get_queryset(request)).public()
+        return selectors.with_unread(projects, request.user)
+
+    def get_ordering(self, request):
+        """Files in review first (then launched, then closed); among them, the one the
+        hub must answer soonest first (overdue ones at the top), then those whose clock
+        is paused or stopped, longest waiting in their state first."""
+        return [OPEN_FIRST.asc(), NEXT_DUE.asc(nulls_last=True), "status_changed_at"]
 
     def has_add_permission(self, request):
         return False
@@ -322,6 +388,31 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         if due is None:
             return "—"
         return _clock_badge(due, clocks.hub_today())
+
+    @admin.display(description=_("title"), ordering="title")
+    def short_title(self, project: Project) -> str:
+        return _truncated(project.title, 60)
+
+    @admin.display(description=_("sponsor"), ordering="sponsor__name")
+    def short_sponsor(self, project: Project) -> str:
+        return _truncated(project.sponsor.name if project.sponsor else "", 28)
+
+    @admin.display(description=_("reviewer"), ordering="reviewer__first_name")
+    def reviewer_name(self, project: Project) -> str:
+        reviewer = project.reviewer
+        if reviewer is None:
+            return "—"
+        return reviewer.first_name or reviewer.email.split("@")[0]
+
+    @admin.display(description=_("unread"), ordering="-unread", empty_value="")
+    def unread_marker(self, project: Project) -> str:
+        if not getattr(project, "unread", False):
+            return ""
+        return format_html(
+            '<strong class="unread" title="{}">{}</strong>',
+            _("The sponsor team wrote or resubmitted since you last opened this file."),
+            _("new"),
+        )
 
     @admin.display(description=_("themes"))
     def theme_list(self, project: Project) -> str:
@@ -384,17 +475,36 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request, extra_context=None):
+        # The list and its filters take the whole width of a 1280 px screen: the
+        # admin's navigation sidebar is left out here (the breadcrumbs stay).
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        project = self.get_object(request, object_id)
+        """Everything needed to decide, on one page; opening it (GET) marks the thread
+        read for this staff member, after noting what is new since their last visit."""
+        project = self.get_object(request, unquote(object_id))
         extra = {}
         if project is not None:
+            last_read_at = selectors.last_read_at(project, request.user)
+            if request.method == "GET":
+                services.thread_mark_read(project=project, reader=request.user)
+            versions = list(project.versions.all())
             extra = {
-                "transitions": _transition_buttons(project, request.user),
+                "transitions": _transition_forms(project, request.user),
                 "events": selectors.events_for_staff(project),
-                "versions": project.versions.all(),
-                "version": project.versions.last(),
+                "versions": versions,
+                "version": versions[-1] if versions else None,
                 "attachments": project.attachments.all(),
                 **_clock_context(project, request.user),
+                "requested_bases": project.requested_bases.select_related("base"),
+                "opinion": project.opinion_on_record,
+                "authorisation": project.authorisation_on_record,
+                "thread": selectors.thread(project),
+                "last_read_at": last_read_at,
+                "unread": getattr(project, "unread", False),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -411,13 +521,18 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 messages.WARNING,
             )
             return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+        form = TransitionForm(request.POST, project=project, to=request.POST.get("to", ""))
+        if not form.is_valid():
+            self.message_user(request, form.errors_as_text(), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:projects_project_change", args=[object_id]))
         try:
             project = services.project_transition(
                 project=project,
                 actor=request.user,
-                to=request.POST.get("to", ""),
-                reason=request.POST.get("reason", ""),
-                seen=request.POST.get("seen"),
+                to=form.target,
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"] or None,
+                ground=form.cleaned_data.get("ground", ""),
             )
         except (services.TransitionError, ValueError) as error:
             self.message_user(request, str(error), messages.ERROR)
@@ -588,17 +703,21 @@ class ReviewDeadlinesAdmin(admin.ModelAdmin):
         )
 
 
-def _transition_buttons(project: Project, user) -> list[dict]:
+def _transition_forms(project: Project, user) -> list[TransitionForm]:
+    """One form per move this user may make now, each with the fields it needs."""
     if not user.has_perm("projects.transition_project"):
         return []
     return [
-        {
-            "to": to,
-            "label": Status(to).label,
-            "reason_required": services.TRANSITIONS[(project.status, to)].reason_required,
-        }
+        TransitionForm(project=project, to=to)
         for to in services.allowed_transitions(project=project, user=user)
     ]
+
+
+def _truncated(text: str, length: int) -> str:
+    """The text cut to `length` characters, whole in a tooltip."""
+    if len(text) <= length:
+        return text or "—"
+    return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(length))
 
 
 @admin.register(Event)
@@ -606,7 +725,7 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """The audit trail: readable, never written by hand, not even by a superuser."""
 
     list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]
-    list_filter = ["action", "visibility", "to_status"]
+    list_filter = ["action", "ground", "visibility", "to_status"]
     list_select_related = ["project", "actor"]
     search_fields = ["project__reference", "project__title", "reason"]
     date_hierarchy = "at"

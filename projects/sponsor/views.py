@@ -206,6 +206,7 @@ def project_detail(request, pk: int):
             "events": selectors.events_for_team(project),
             "thread": project.messages.select_related("author"),
             "versions": project.versions.all(),
+            "rejection": selectors.rejection_of(project),
             "message_form": MessageForm(),
             "invitation_form": InvitationForm(),
             "can_withdraw": Status.WITHDRAWN

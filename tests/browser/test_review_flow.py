@@ -2,7 +2,8 @@
 
 A reviewer asks for changes through the admin's transition buttons, the owner
 reads the reason on the project page and resubmits, and the reviewer then takes
-the project through the opinion, the authorisation and the data holders'
+the project through the opinion, the authorisation (which must be on record
+before the approval, and is then on the public page) and the data holders'
 agreement to its launch. Axe (WCAG 2.1 A and AA) checks the sponsor's pages;
 the Django admin is Django's own UI and is not audited here.
 """
@@ -14,7 +15,7 @@ from django.core import mail
 from django.utils import translation
 from playwright.sync_api import expect
 
-from projects.models import Decision, Opinion, Project, Status
+from projects.models import Authorisation, Decision, Opinion, Project, Status
 from projects.services import project_submit
 from tests.conftest import STAFF_TOTP_SECRET, totp_code
 from tests.projects.conftest import complete
@@ -22,6 +23,7 @@ from tests.projects.conftest import complete
 PASSWORD = "correct horse battery staple"
 REASON = "Please describe how the cohort is matched, and the statistical plan."
 NEW_METHODOLOGY = "Cohorte rétrospective appariée sur l'âge et le sexe ; analyse de survie."
+REJECTION = "The purpose serves a single company's product, not a public interest."
 
 
 @pytest.fixture
@@ -155,7 +157,27 @@ def test_reviewer_requests_changes_sponsor_resubmits_and_project_is_launched(
     assert Opinion.objects.get(project=project).verdict == Opinion.Verdict.FAVOURABLE
 
     transition(admin_page, project, Status.AWAITING_AUTHORISATION)
+
+    # No approval without the authorisation on record: the form says what is missing.
+    approve = admin_page.locator(f'#transitions button[value="{Status.APPROVED}"]')
+    expect(approve).to_be_disabled()
+    expect(admin_page.locator(f"#missing-{Status.APPROVED}")).to_contain_text(
+        "The authorisation is not recorded"
+    )
+    # The CNIL decision is recorded, its number typed loosely, then the project approved.
+    authorisation = admin_page.locator("#authorisation-group")
+    authorisation.locator(".add-row a").click()
+    admin_page.locator("select[name=authorisation-0-kind]").select_option(Authorisation.Kind.CNIL)
+    admin_page.locator("input[name=authorisation-0-decision_number]").fill(" dr-2026-104")
+    admin_page.locator("input[name=authorisation-0-decided_on]").fill("2026-04-02")
+    with admin_page.expect_navigation():
+        admin_page.locator("input[name=_continue]").click()
+    expect(admin_page.locator(".messagelist .success")).to_be_visible()
+    assert Authorisation.objects.get(project=project).decision_number == "DR-2026-104"
     transition(admin_page, project, Status.APPROVED)
+    page.goto(f"/projects/{project.reference}/")
+    expect(page.locator("#authorisation")).to_contain_text("DR-2026-104")
+    assert_accessible(page)
 
     # Every data holder agrees, recorded in the inline.
     decisions = admin_page.locator("#requested_bases-group select[name$='-decision']")
@@ -169,3 +191,34 @@ def test_reviewer_requests_changes_sponsor_resubmits_and_project_is_launched(
 
     transition(admin_page, project, Status.IN_PROGRESS)
     assert project.launched_on is not None
+
+
+@pytest.mark.browser
+def test_reviewer_rejects_on_a_ground_after_confirming_and_the_sponsor_reads_it(
+    page, admin_page, assert_accessible, django_db_serialized_rollback, submitted, owner, reviewer
+):
+    project = submitted
+    sign_in_to_admin(admin_page, reviewer)
+    admin_page.goto(f"/admin/projects/project/{project.pk}/change/")
+    transition(admin_page, project, Status.UNDER_REVIEW)
+
+    form = admin_page.locator(f"#transition-{Status.REJECTED}")
+    expect(form.locator("h3")).to_have_text("Reject the application")
+    form.locator("textarea#reason-rejected").fill(REJECTION)
+    form.locator("select#ground-rejected").select_option("no_public_interest")
+    # Without the confirmation the browser does not send the form.
+    form.locator(f'button[value="{Status.REJECTED}"]').click()
+    expect(form.locator("input#confirm-rejected:invalid")).to_have_count(1)
+    project.refresh_from_db()
+    assert project.status == Status.UNDER_REVIEW
+
+    form.locator("input#confirm-rejected").check()
+    transition(admin_page, project, Status.REJECTED)
+
+    sign_in_as_sponsor(page, owner)
+    page.goto(project.get_absolute_url())
+    rejection = page.locator("#rejection")
+    expect(rejection).to_contain_text("No public interest shown")
+    expect(rejection).to_contain_text("only for a purpose of public interest")
+    expect(rejection).to_contain_text(REJECTION)
+    assert_accessible(page)

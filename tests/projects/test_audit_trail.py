@@ -1,11 +1,13 @@
 """The audit trail is append-only in PostgreSQL itself (migration 0010): bulk updates,
 bulk deletes and raw SQL are refused, not only the model's own save and delete."""
 
+from datetime import date
+
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
 from projects import services
-from projects.models import Event
+from projects.models import Event, Opinion
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,7 @@ def test_raw_sql_cannot_rewrite_or_erase_the_trail(trail):
 
 def test_the_trail_still_grows(trail, reviewer):
     count = Event.objects.filter(project=trail).count()
+    Opinion.objects.create(project=trail, verdict=Opinion.Verdict.FAVOURABLE, given_on=date.today())
 
     services.project_transition(project=trail, actor=reviewer, to="awaiting_authorisation")
 

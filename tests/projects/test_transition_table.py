@@ -9,8 +9,13 @@ the reference, the event appended (actor, from, to, action, reason, visibility),
 version frozen at a submission, and the emails sent to the team.
 
 The project starts each attempt with every precondition met (a complete
-application, confirmed addresses, every requested base agreed), so that the table
-tests the rule; the preconditions have their own tests below.
+application, confirmed addresses, every requested base agreed, the CESREES opinion
+and the CNIL authorisation on record), so that the table tests the rule; the
+preconditions have their own tests below, and the evidence each decision needs has
+its own table in test_gates.py.
+
+Each attempt is also made with and without a ground (the rule a rejection rests
+on): a rejection needs one, any other move refuses one.
 """
 
 import re
@@ -22,7 +27,15 @@ from django.core import mail
 from django.utils import timezone
 
 from projects import services
-from projects.models import Decision, Event, Project, ProjectVersion, Status
+from projects.models import (
+    Authorisation,
+    Decision,
+    Event,
+    Opinion,
+    Project,
+    ProjectVersion,
+    Status,
+)
 from tests.factories import UserFactory
 
 # The ten states, in the order of the grid's columns.
@@ -66,6 +79,8 @@ MAY = {"T": {"owner", "member"}, "H": {"reviewer", "administrator"}, ".": set(),
 
 PUBLIC, SPONSOR, STAFF = "public", "sponsor", "staff"
 REASON, NO_REASON = True, False
+GROUND = True  # a rejection names the rule it rests on
+STAFF_TOLD = True  # the sponsor answered: the staff in charge are emailed
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,8 @@ class Move:
     visibility: str  # public: everyone; sponsor: the team and the hub; staff: the hub only
     reason: bool  # a reason is required
     date: str | None  # the key date set to today on arrival (no other date changes)
+    ground: bool = False  # a ground is required (and refused for every other move)
+    staff_told: bool = False  # the reviewers are emailed (nobody is in charge here)
 
 
 # Every move the grid allows, and what it records. Every move is told to the team
@@ -83,16 +100,18 @@ class Move:
 # the hub and the team, so those two events and the resubmission are not public.
 MOVES = {
     ("draft", "submitted"): Move("submitted", PUBLIC, NO_REASON, "submitted_on"),  # + reference
-    ("changes_requested", "submitted"): Move("resubmitted", SPONSOR, NO_REASON, None),
+    ("changes_requested", "submitted"): Move(
+        "resubmitted", SPONSOR, NO_REASON, None, staff_told=STAFF_TOLD
+    ),
     ("submitted", "under_review"): Move("admissible", PUBLIC, NO_REASON, None),
     ("submitted", "changes_requested"): Move("changes_requested", SPONSOR, REASON, None),
     ("under_review", "changes_requested"): Move("changes_requested", SPONSOR, REASON, None),
     ("under_review", "awaiting_authorisation"): Move(
         "opinion_given", PUBLIC, NO_REASON, "opinion_on"
     ),
-    ("under_review", "rejected"): Move("rejected", PUBLIC, REASON, None),
+    ("under_review", "rejected"): Move("rejected", PUBLIC, REASON, None, ground=GROUND),
     ("awaiting_authorisation", "approved"): Move("authorised", PUBLIC, NO_REASON, "authorised_on"),
-    ("awaiting_authorisation", "rejected"): Move("rejected", PUBLIC, REASON, None),
+    ("awaiting_authorisation", "rejected"): Move("rejected", PUBLIC, REASON, None, ground=GROUND),
     ("approved", "in_progress"): Move("launched", PUBLIC, NO_REASON, "launched_on"),
     ("in_progress", "completed"): Move("completed", PUBLIC, NO_REASON, "completed_on"),
     ("draft", "withdrawn"): Move("withdrawn", PUBLIC, REASON, None),
@@ -118,6 +137,8 @@ OLD_REFERENCE = "HDH-2020-0042"
 NEW_REFERENCE = "a new reference HDH-<this year>-NNNN"
 A_REASON = "Parce que."
 BLANK = "   "  # no reason: blanks only
+A_GROUND = "methodology"  # a ground any rejection may rest on
+NO_GROUND = ""
 
 PAIRS = [(frm, to) for frm in STATES for to in STATES]
 
@@ -134,6 +155,13 @@ def test_the_table_is_the_domains():
     assert allowed == set(MOVES)
     assert len(allowed) == 18
     assert len([move for move in MOVES.values() if move.reason]) == 11
+    # Only a rejection names its ground; only a resubmission tells the staff.
+    assert {pair for pair, move in MOVES.items() if move.ground} == {
+        (frm, "rejected") for frm, to in allowed if to == "rejected"
+    }
+    assert [pair for pair, move in MOVES.items() if move.staff_told] == [
+        ("changes_requested", "submitted")
+    ]
     # The sponsor withdraws at any stage before the end; nothing leaves an end.
     assert {frm for frm, to in allowed if to == "withdrawn"} == set(STATES) - {
         "completed",
@@ -157,8 +185,18 @@ def actors(owner, member, outsider, reviewer, administrator, staff_without_group
 
 @pytest.fixture
 def ready(complete_draft):
-    """A complete application whose every requested base is agreed by its holder."""
+    """A complete application whose every requested base is agreed by its holder, with
+    the CESREES opinion and the CNIL authorisation on record."""
     complete_draft.requested_bases.update(decision=Decision.AGREED, decided_on=date(2026, 1, 5))
+    Opinion.objects.create(
+        project=complete_draft, verdict=Opinion.Verdict.FAVOURABLE, given_on=date(2026, 2, 1)
+    )
+    Authorisation.objects.create(
+        project=complete_draft,
+        kind=Authorisation.Kind.CNIL,
+        decision_number="DR-2026-104",
+        decided_on=date(2026, 3, 1),
+    )
     return complete_draft
 
 
@@ -177,7 +215,7 @@ def record(project: Project) -> dict:
     return Project.objects.values("status", "reference", *DATES).get(pk=project.pk)
 
 
-def attempt(project, *, actor, frm, to, reason, capture) -> dict:
+def attempt(project, *, actor, frm, to, reason, ground, capture) -> dict:
     """Tries the move and returns everything it changed."""
     project = place(project, frm)
     before = record(project)
@@ -187,7 +225,9 @@ def attempt(project, *, actor, frm, to, reason, capture) -> dict:
 
     with capture(execute=True):
         try:
-            services.project_transition(project=project, actor=actor, to=to, reason=reason)
+            services.project_transition(
+                project=project, actor=actor, to=to, reason=reason, ground=ground
+            )
         except services.TransitionError:
             allowed = False
         else:
@@ -202,7 +242,7 @@ def attempt(project, *, actor, frm, to, reason, capture) -> dict:
         "allowed": allowed,
         "project": after,
         "events": [
-            (e.actor_id, e.from_status, e.to_status, e.action, e.reason, e.visibility)
+            (e.actor_id, e.from_status, e.to_status, e.action, e.reason, e.ground, e.visibility)
             for e in Event.objects.filter(project=project).exclude(pk__in=events)
         ],
         "new versions": ProjectVersion.objects.filter(project=project).count() - versions,
@@ -212,11 +252,15 @@ def attempt(project, *, actor, frm, to, reason, capture) -> dict:
     }
 
 
-def expectation(project, *, actor, role, frm, to, reason, team) -> dict:
+def expectation(project, *, actor, role, frm, to, reason, ground, team, reviewers) -> dict:
     """What the literal tables say the attempt must change."""
     before = record(place(project, frm))
     move = MOVES.get((frm, to))
-    allowed = role in who_may(frm, to) and (reason.strip() != "" or not move.reason)
+    allowed = (
+        role in who_may(frm, to)
+        and (reason.strip() != "" or not move.reason)
+        and bool(ground) == move.ground
+    )
     if not allowed:
         return {
             "allowed": False,
@@ -230,13 +274,15 @@ def expectation(project, *, actor, role, frm, to, reason, team) -> dict:
         after[move.date] = timezone.localdate()
     if move.date == "submitted_on":
         after["reference"] = NEW_REFERENCE
-    told = move.visibility in (PUBLIC, SPONSOR)
+    told = team if move.visibility in (PUBLIC, SPONSOR) else []
+    if move.staff_told:
+        told = [*told, *reviewers]
     return {
         "allowed": True,
         "project": after,
-        "events": [(actor.pk, frm, to, move.action, reason.strip(), move.visibility)],
+        "events": [(actor.pk, frm, to, move.action, reason.strip(), ground, move.visibility)],
         "new versions": 1 if to == "submitted" else 0,
-        "emails": sorted((user.email, True) for user in team) if told else [],
+        "emails": sorted((user.email, True) for user in told),
     }
 
 
@@ -251,27 +297,40 @@ def difference(key: str, observed, expected) -> str:
 
 @pytest.mark.parametrize(("frm", "to"), PAIRS, ids=[f"{frm}->{to}" for frm, to in PAIRS])
 def test_each_move_for_each_persona_with_and_without_a_reason(
-    ready, actors, owner, member, django_capture_on_commit_callbacks, frm, to
+    ready, actors, owner, member, reviewer, django_capture_on_commit_callbacks, frm, to
 ):
     wrong = []
     for role, actor in actors.items():
         for reason in [A_REASON, BLANK]:
-            expected = expectation(
-                ready, actor=actor, role=role, frm=frm, to=to, reason=reason, team=[owner, member]
-            )
-            observed = attempt(
-                ready,
-                actor=actor,
-                frm=frm,
-                to=to,
-                reason=reason,
-                capture=django_capture_on_commit_callbacks,
-            )
-            for key, value in expected.items():
-                if observed[key] != value:
-                    wrong.append(
-                        f"{role}, reason {reason!r}: {difference(key, observed[key], value)}"
-                    )
+            for ground in [A_GROUND, NO_GROUND]:
+                expected = expectation(
+                    ready,
+                    actor=actor,
+                    role=role,
+                    frm=frm,
+                    to=to,
+                    reason=reason,
+                    ground=ground,
+                    team=[owner, member],
+                    # Nobody is in charge: the `reviewers` group is told (the
+                    # administrator is not in it).
+                    reviewers=[reviewer],
+                )
+                observed = attempt(
+                    ready,
+                    actor=actor,
+                    frm=frm,
+                    to=to,
+                    reason=reason,
+                    ground=ground,
+                    capture=django_capture_on_commit_callbacks,
+                )
+                for key, value in expected.items():
+                    if observed[key] != value:
+                        wrong.append(
+                            f"{role}, reason {reason!r}, ground {ground!r}: "
+                            f"{difference(key, observed[key], value)}"
+                        )
     assert not wrong, f"{frm} -> {to}:\n" + "\n".join(wrong)
 
 

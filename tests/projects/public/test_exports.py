@@ -58,6 +58,7 @@ def test_csv_export_honours_filters_and_has_public_columns_only(client, data):
         "submitted_on",
         "opinion_on",
         "authorised_on",
+        "authorisation",
         "launched_on",
         "completed_on",
         "url",

@@ -1,6 +1,6 @@
 """The review in the Django admin: buttons, records, permissions, audit trail, figures."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib import admin
@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from catalog.models import Base
 from projects import services
-from projects.models import Decision, Event, InternalNote, Message, Project, Status
+from projects.models import (
+    Authorisation,
+    Decision,
+    Event,
+    InternalNote,
+    Message,
+    Opinion,
+    Project,
+    Status,
+)
 from projects.review import dashboard
 from projects.review.admin import ProjectAdmin
 from tests.conftest import with_totp
@@ -44,13 +53,25 @@ def test_the_change_page_offers_one_button_per_allowed_transition(client, review
     page = client.get(change_url(submitted))
 
     assert page.status_code == 200
-    assert [t["to"] for t in page.context["transitions"]] == ["under_review", "changes_requested"]
+    assert [form.target for form in page.context["transitions"]] == [
+        "under_review",
+        "changes_requested",
+    ]
     assert page.context["version"].number == 1
     assert 'name="seen" value="submitted"' in page.content.decode()
 
 
 def test_a_reviewer_takes_a_project_from_submission_to_launch(client, reviewer, submitted):
     client.force_login(reviewer)
+    Opinion.objects.create(
+        project=submitted, verdict=Opinion.Verdict.FAVOURABLE, given_on=date(2026, 3, 2)
+    )
+    Authorisation.objects.create(
+        project=submitted,
+        kind=Authorisation.Kind.CNIL,
+        decision_number="DR-2026-104",
+        decided_on=date(2026, 4, 2),
+    )
     for to in ["under_review", "awaiting_authorisation", "approved"]:
         transition(client, Project.objects.get(pk=submitted.pk), to)
     submitted.requested_bases.update(decision=Decision.AGREED)
