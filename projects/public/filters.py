@@ -65,6 +65,19 @@ def search_query(text: str) -> SearchQuery | None:
     return query
 
 
+def every_word_somewhere(text: str) -> Q:
+    """Without full-text search: each word in the title, the summary or the sponsor's
+    name, in any case."""
+    words = Q()
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        words &= (
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(sponsor__name__icontains=word)
+        )
+    return words
+
+
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -123,15 +136,8 @@ class ProjectFilter(django_filters.FilterSet):
         ]
 
     def filter_text(self, queryset, name, value):
-        if connection.vendor != "postgresql":
-            words = Q()
-            for word in value.split():
-                words &= (
-                    Q(title__icontains=word)
-                    | Q(summary__icontains=word)
-                    | Q(sponsor__name__icontains=word)
-                )
-            return queryset.filter(words)
+        if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+            return queryset.filter(every_word_somewhere(value))
         query = search_query(value)
         if query is None:
             return queryset
