@@ -99,3 +99,19 @@ def make_public_project(
     for slug in bases:
         RequestedBase.objects.create(project=project, base=Base.objects.get(slug=slug))
     return project
+
+
+def record_evidence(project) -> None:
+    """The CESREES opinion and the CNIL authorisation on record, so that the review may
+    move the project to awaiting authorisation and then approve it."""
+    from projects.models import Authorisation, Opinion
+
+    Opinion.objects.create(
+        project=project, verdict=Opinion.Verdict.FAVOURABLE, given_on=date(2027, 1, 1)
+    )
+    Authorisation.objects.create(
+        project=project,
+        kind=Authorisation.Kind.CNIL,
+        decision_number="DR-2027-001",
+        decided_on=date(2027, 1, 1),
+    )
