@@ -88,7 +88,7 @@ def test_the_stored_dates_ignore_status_changed_at(submitted):
 
 
 def test_a_reviewer_extends_the_decision_once_with_a_reason_told_to_the_sponsor(
-    submitted, reviewer, owner, member, mailoutbox, django_capture_on_commit_callbacks
+    submitted, reviewer, owner, member, mailoutbox, django_capture_on_commit_callbacks, english
 ):
     with on("2027-03-01"), django_capture_on_commit_callbacks(execute=True):
         extension = services.deadline_extend(
@@ -152,7 +152,7 @@ PERSONAS_AND_CASES = [
 
 @pytest.mark.parametrize(("persona", "clock", "reason", "refusal"), PERSONAS_AND_CASES)
 def test_extensions_the_rules_refuse_change_nothing(
-    request, submitted, persona, clock, reason, refusal
+    request, submitted, persona, clock, reason, refusal, english
 ):
     actor = request.getfixturevalue(persona)
     before = stored(submitted)
@@ -165,7 +165,7 @@ def test_extensions_the_rules_refuse_change_nothing(
     assert not Event.objects.filter(action__endswith="_extended").exists()
 
 
-def test_a_decided_project_has_no_deadline_left_to_extend(awaiting, reviewer):
+def test_a_decided_project_has_no_deadline_left_to_extend(awaiting, reviewer, english):
     with on("2027-04-01"):
         services.project_transition(project=awaiting, actor=reviewer, to=Status.APPROVED)
 
@@ -198,7 +198,7 @@ def test_new_deadlines_apply_at_once_to_every_open_file(submitted, administrator
     assert ReviewDeadlines.objects.get().admissibility_days == 20
 
 
-def test_only_hub_administrators_change_the_deadlines(submitted, reviewer):
+def test_only_hub_administrators_change_the_deadlines(submitted, reviewer, english):
     deadlines = ReviewDeadlines.load()
     deadlines.admissibility_days = 30
 

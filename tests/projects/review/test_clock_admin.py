@@ -83,11 +83,11 @@ def test_the_change_list_shows_days_left_and_highlights_overdue_files(
 
     assert "days in this state" not in content
     assert 'class="clock clock-overdue"' in row_of(content, "HDH-LATE")
-    assert "5 days late" in row_of(content, "HDH-LATE")
+    assert "5 jours de retard" in row_of(content, "HDH-LATE")
     assert 'class="clock clock-due-soon"' in row_of(content, "HDH-SOON")
-    assert "2 days left" in row_of(content, "HDH-SOON")
-    assert "due today" in row_of(content, "HDH-TODAY")
-    assert "9 days left" in row_of(content, "HDH-CALM")  # the nearer date: the decision's
+    assert "2 jours restants" in row_of(content, "HDH-SOON")
+    assert "échéance aujourd&#x27;hui" in row_of(content, "HDH-TODAY")
+    assert "9 jours restants" in row_of(content, "HDH-CALM")  # the nearer date: the decision's
     assert 'class="clock clock-on-time"' in row_of(content, "HDH-CALM")
     assert 'class="clock clock-paused"' in row_of(content, "HDH-WAIT")
     assert "clock" not in row_of(content, "HDH-DONE")

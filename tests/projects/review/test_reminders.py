@@ -91,7 +91,7 @@ def test_each_reviewer_gets_their_files_due_soon_and_overdue(
     for reference in ["HDH-2027-0003", "HDH-2027-0006", "HDH-2027-0007", "HDH-2027-0008"]:
         assert reference not in mine
     assert mine.index("HDH-2027-0001") < mine.index("HDH-2027-0005")  # overdue first
-    assert "2 days late" in mine and "3 days left" in mine
+    assert "2 jours de retard" in mine and "3 jours restants" in mine
     # Nobody's file goes to every reviewer; an administrator in charge gets their own.
     assert "HDH-2027-0005" in bodies[second_reviewer.email]
     assert "HDH-2027-0001" not in bodies[second_reviewer.email]
