@@ -169,7 +169,9 @@ def test_the_admin_shows_what_is_missing_and_offers_no_working_button(
     Project.objects.filter(pk=in_review.pk).update(status="awaiting_authorisation")
     client.force_login(reviewer)
 
-    page = client.get(reverse("admin:projects_project_change", args=[in_review.pk]))
+    page = client.get(
+        reverse("admin:projects_project_change", args=[in_review.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     forms = {form.target: form for form in page.context["transitions"]}
     assert NO_AUTHORISATION in " ".join(forms["approved"].blockers)
@@ -183,6 +185,7 @@ def test_the_admin_shows_what_is_missing_and_offers_no_working_button(
         reverse("admin:projects_project_transition", args=[in_review.pk]),
         {"to": "approved", "seen": "awaiting_authorisation"},
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert [str(m) for m in response.context["messages"]][0].startswith(NO_AUTHORISATION)
     assert Project.objects.get(pk=in_review.pk).status == "awaiting_authorisation"
