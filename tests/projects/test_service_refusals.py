@@ -1,0 +1,123 @@
+"""Every refusal of the team and deadline services, in the exact words the person reads,
+and the state each refusal leaves untouched."""
+
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+
+from projects import services
+from projects.models import DeadlineExtension, Invitation, ReviewDeadlines, Status
+from tests.factories import UserFactory, record_evidence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def refusal(call) -> str:
+    with pytest.raises(services.TransitionError) as refused:
+        call()
+    return str(refused.value)
+
+
+def invite(project, actor, email):
+    return services.invitation_send(
+        project=project, actor=actor, email=email, request=RequestFactory().get("/")
+    )
+
+
+def test_team_invitations_refuse_in_words(draft, owner, member):
+    assert refusal(lambda: invite(draft, member, "nadia@x.example")) == (
+        "Only the project's owner can invite people."
+    )
+    assert refusal(lambda: invite(draft, owner, " BOB@chu-nord.example ")) == (
+        "This person is already on the team."
+    )
+    assert not Invitation.objects.exists()
+
+
+def test_a_team_invitation_is_accepted_only_by_its_address(draft, owner, outsider):
+    invitation = invite(draft, owner, "nadia@x.example")
+
+    assert refusal(lambda: services.invitation_accept(invitation=invitation, user=outsider)) == (
+        "This invitation was sent to nadia@x.example: sign in with that address to accept it."
+    )
+    assert not draft.team.filter(user=outsider).exists()
+
+
+def test_an_accepted_team_invitation_makes_a_member_with_a_confirmed_primary_address(draft, owner):
+    invitation = invite(draft, owner, "Nadia@X.example")
+    nadia = UserFactory(email="nadia@x.example")
+
+    member = services.invitation_accept(invitation=invitation, user=nadia)
+
+    assert member.role == "member"
+    address = nadia.emailaddress_set.get()
+    assert (address.email, address.verified, address.primary) == ("nadia@x.example", True, True)
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+
+
+@pytest.fixture
+def submitted(complete_draft, owner):
+    project = services.project_submit(project=complete_draft, actor=owner)
+    record_evidence(project)
+    return project
+
+
+def extend(project, actor, clock="decision", reason="Avis complémentaire demandé."):
+    return services.deadline_extend(project=project, actor=actor, clock=clock, reason=reason)
+
+
+def test_extensions_refuse_in_words(submitted, owner, reviewer):
+    cases = [
+        (lambda: extend(submitted, owner), "Only the hub's reviewers can extend a deadline."),
+        (
+            lambda: extend(submitted, reviewer, clock="stage"),
+            "There is no such deadline to extend.",
+        ),
+        (
+            lambda: extend(submitted, reviewer, reason="  "),
+            "Please give a reason: it is sent to the sponsor team.",
+        ),
+        (
+            lambda: extend(submitted, reviewer, clock="authorisation"),
+            "The authorisation deadline runs only while the project awaits it.",
+        ),
+    ]
+
+    assert [refusal(call) for call, _message in cases] == [message for _call, message in cases]
+    assert not DeadlineExtension.objects.exists()
+
+
+def test_a_deadline_is_extended_once_and_never_after_the_decision(submitted, reviewer):
+    extend(submitted, reviewer)
+
+    assert refusal(lambda: extend(submitted, reviewer)) == (
+        "This deadline was already extended: it can be only once."
+    )
+    for to in [Status.UNDER_REVIEW, Status.AWAITING_AUTHORISATION, Status.APPROVED]:
+        services.project_transition(project=submitted, actor=reviewer, to=to)
+    assert refusal(lambda: extend(submitted, reviewer, clock="decision")) == (
+        "The decision deadline runs only from the first submission to the decision."
+    )
+    assert DeadlineExtension.objects.count() == 1
+
+
+def test_only_hub_administrators_change_the_deadlines(reviewer, administrator):
+    deadlines = ReviewDeadlines.load()
+    deadlines.admissibility_days = 20
+
+    assert refusal(lambda: services.review_deadlines_save(deadlines=deadlines, actor=reviewer)) == (
+        "Only the hub's administrators can change the deadlines."
+    )
+    assert ReviewDeadlines.load().admissibility_days == 15
+
+    services.review_deadlines_save(deadlines=deadlines, actor=administrator)
+
+    assert ReviewDeadlines.objects.get().admissibility_days == 20
+    assert ReviewDeadlines.objects.count() == 1
