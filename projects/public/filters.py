@@ -71,9 +71,7 @@ def every_word_somewhere(text: str) -> Q:
     words = Q()
     for word in text.split()[:MAX_SEARCH_WORDS]:
         words &= (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(sponsor__name__icontains=word)
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(sponsor__name__icontains=word)
         )
     return words
 
