@@ -33,14 +33,17 @@ def main() -> int:
         check=True,
     ).stdout.splitlines()
     failing = 0
-    print(f"{'module':40} {'mutants':>8} {'killed':>7} {'survived':>9} {'score':>7}")
+    out = sys.stdout
+    out.write(f"{'module':40} {'mutants':>8} {'killed':>7} {'survived':>9} {'score':>7}\n")
     for module, counts in sorted(scores(output).items()):
         detected = sum(counts[status] for status in DETECTED)
         survived = sum(counts[status] for status in SURVIVED)
         judged = detected + survived
         score = detected / judged if judged else 0.0
         failing += score < TARGET
-        print(f"{module:40} {sum(counts.values()):>8} {detected:>7} {survived:>9} {score:>7.1%}")
+        out.write(
+            f"{module:40} {sum(counts.values()):>8} {detected:>7} {survived:>9} {score:>7.1%}\n"
+        )
     return 1 if failing else 0
 
 
