@@ -296,6 +296,83 @@ def compute(
     )
 
 
+# What the hub decides: the outcomes that end a decision clock and count as decisions
+# out (a withdrawal ends the clock too, but the sponsor decided it).
+HUB_DECISIONS = frozenset({APPROVED, IN_PROGRESS, COMPLETED, REJECTED})
+# The overall decision, measured beside the stages.
+DECISION = "decision"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How long the hub took over a finished stage (or the overall decision), and whether
+    it stayed within the deadline that applied to the file."""
+
+    stage: str  # a `Stage` value, or DECISION
+    ended_on: date
+    days: int
+    allowed_days: int
+
+    @property
+    def within(self) -> bool:
+        return self.days <= self.allowed_days
+
+
+def measure(
+    changes: Iterable[Change],
+    *,
+    deadlines: Deadlines,
+    extensions: Mapping[str, int],
+    tz: tzinfo,
+) -> list[Measure]:
+    """The finished stages of a file and, once the hub decided, the overall decision.
+
+    The same rules as `compute`, looked at afterwards:
+
+    - a stage is finished when the file leaves it for a state other than "changes
+      requested" (the sponsor's turn); its days are those of every stay in the stage
+      until then, and it is within its deadline when they are at most the stage's
+      budget (a stage left on its due date is on time). A stage finished again later
+      (a file sent back to the sponsor after the admissibility check is checked
+      again) is measured once, at its last finish, with all its days;
+    - the overall decision runs from the first submission to approval or rejection,
+      less the days the sponsor had the file; a withdrawal is not a decision of the
+      hub and gives no measure.
+    """
+    history = stays(changes, tz)
+    submitted_at = next((i for i, stay in enumerate(history) if stay.state == SUBMITTED), None)
+    if submitted_at is None:
+        return []
+    review = history[submitted_at:]
+    finished: dict[str, Measure] = {}
+    spent: dict[str, int] = {}
+    first_day: dict[str, date] = {}
+    paused = 0
+    for stay, after in zip(review, review[1:], strict=False):
+        if stay.state in DECIDED:
+            break
+        if stay.state == CHANGES_REQUESTED:
+            paused += stay.days()
+            continue
+        stage = STAGE_OF_STATE.get(stay.state)
+        if stage is None:
+            continue
+        first = first_day.setdefault(stage, stay.start)
+        spent[stage] = spent.get(stage, 0) + stay.days()
+        if after.state != CHANGES_REQUESTED:
+            allowed = (first + _budget(stage, deadlines, extensions) - first).days
+            finished[stage] = Measure(stage, after.start, spent[stage], allowed)
+    measures = list(finished.values())
+    decided = next((stay for stay in review if stay.state in DECIDED), None)
+    if decided is not None and decided.state in HUB_DECISIONS:
+        started = review[0].start
+        months = deadlines.decision_months + extensions.get(DECISION_CLOCK, 0)
+        allowed = (started + relativedelta(months=months) - started).days
+        days = (decided.start - started).days - paused
+        measures.append(Measure(DECISION, decided.start, days, allowed))
+    return measures
+
+
 def hub_timezone() -> ZoneInfo:
     """The time zone in which the hub's days begin and end."""
     from django.conf import settings
