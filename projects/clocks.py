@@ -329,12 +329,15 @@ def measure(
 
     The same rules as `compute`, looked at afterwards:
 
-    - a stage is finished when the file leaves it for a state other than "changes
-      requested" (the sponsor's turn); its days are those of every stay in the stage
-      until then, and it is within its deadline when they are at most the stage's
-      budget (a stage left on its due date is on time). A stage finished again later
-      (a file sent back to the sponsor after the admissibility check is checked
-      again) is measured once, at its last finish, with all its days;
+    - a stage is finished when the hub moves the file on: to the next stage or to its
+      decision. Changes requested do not finish it (the sponsor's turn: the stage goes
+      on at resubmission), nor does a withdrawal (the sponsor's act, which ends the
+      stage unfinished: its days say nothing of how long the hub takes). Its days are
+      those of every stay in the stage until then, and it is within its deadline when
+      they are at most the stage's budget (a stage left on its due date is on time).
+      A stage finished again later (a file sent back to the sponsor after the
+      admissibility check is checked again) is measured once, at its last finish,
+      with all its days;
     - the overall decision runs from the first submission to approval or rejection,
       less the days the sponsor had the file; a withdrawal is not a decision of the
       hub and gives no measure.
@@ -359,7 +362,7 @@ def measure(
             continue
         first = first_day.setdefault(stage, stay.start)
         spent[stage] = spent.get(stage, 0) + stay.days()
-        if after.state != CHANGES_REQUESTED:
+        if after.state not in (CHANGES_REQUESTED, WITHDRAWN):
             allowed = (first + _budget(stage, deadlines, extensions) - first).days
             finished[stage] = Measure(stage, after.start, spent[stage], allowed)
     measures = list(finished.values())
