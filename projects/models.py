@@ -194,6 +194,12 @@ STAGE_LABELS: dict[str, "StrPromise"] = {
     clocks.Stage.OPINION: _("CESREES opinion"),
     clocks.Stage.AUTHORISATION: _("authorisation"),
 }
+# What the processing times measure (`projects.processing`): each stage, then the
+# overall decision.
+MEASURED_LABELS: dict[str, "StrPromise"] = {
+    **STAGE_LABELS,
+    clocks.DECISION: _("overall decision"),
+}
 
 # The years a filter or an address may name; others are an error, never a query.
 FIRST_YEAR, LAST_YEAR = 2000, 2100

@@ -1,14 +1,20 @@
 """Figures the hub publishes each year. Reads only; every figure comes from a query,
-so the statistics of any year can be reproduced from the projects the portal holds."""
+so the statistics of any year can be reproduced from the projects the portal holds.
+The processing times come from the audit trail (`projects.processing`)."""
 
+import functools
 import statistics as stats
+from dataclasses import asdict
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Max, Q, Value
 from django.db.models.functions import ExtractYear
 
 from catalog.models import Milestone
-from projects.models import Programme, Project, Theme
+from projects import clocks, processing
+from projects.models import MEASURED_LABELS, Programme, Project, ReviewDeadlines, Theme
 
 
 def latest_year() -> int | None:
@@ -138,3 +144,138 @@ def bars(counts: dict, labels: dict) -> list[dict]:
         for key, value in counts.items()
     ]
     return sorted(rows, key=lambda row: (-row["value"], str(row["label"])))
+
+
+def processing_times(deadlines: ReviewDeadlines) -> dict:
+    """The processing times in the published JSON shape: the hub's deadlines, then each
+    year in which a stage ended, latest first, with every stage and the overall
+    decision present (0 files, and null figures, when none ended)."""
+    return {
+        "deadlines": asdict(deadlines.rules()),
+        "years": [
+            {
+                "year": row["year"],
+                "stages": {str(stage): _published(found) for stage, found in row["stages"].items()},
+            }
+            for row in processing.by_year(processing.read_trail())
+        ],
+    }
+
+
+def _published(found: processing.Figures) -> dict:
+    share = found.share_within
+    median = found.median
+    return {
+        "files": found.count,
+        # A whole number of days, or a half between two: 27, never 27.0.
+        "median_days": int(median) if median is not None and median.is_integer() else median,
+        "p90_days": found.p90,
+        "share_within_deadline": None if share is None else round(share, 4),
+    }
+
+
+# The chart of each stage, in SVG user units: a column for the years, then the bars.
+CHART_WIDTH, YEAR_COLUMN, BAR_SPACE = 480, 48, 360
+LEGEND_HEIGHT, ROW_HEIGHT, BAR_HEIGHT = 30, 40, 14
+
+
+def processing_stages(published: dict) -> list[dict]:
+    """What the page shows of each stage, from the published figures: its label and
+    deadline, a row per year for the table, and the chart's geometry."""
+    rules = clocks.Deadlines(**published["deadlines"])
+    deadlines: dict[str, dict] = {
+        clocks.Stage.ADMISSIBILITY: {"days": rules.admissibility_days},
+        clocks.Stage.OPINION: {"months": rules.opinion_months},
+        clocks.Stage.AUTHORISATION: {
+            "months": rules.authorisation_months,
+            "extension_months": rules.authorisation_extension_months,
+        },
+        clocks.DECISION: {
+            "months": rules.decision_months,
+            "extension_months": rules.decision_extension_months,
+        },
+    }
+    stages = []
+    for stage in processing.MEASURED:
+        deadline = deadlines[stage]
+        if "days" in deadline:
+            deadline["shortest"] = deadline["longest"] = deadline["days"]
+        else:
+            deadline["shortest"], deadline["longest"] = month_span(deadline["months"])
+        rows = [_table_row(year["year"], year["stages"][str(stage)]) for year in published["years"]]
+        stages.append(
+            {
+                "key": str(stage),
+                "label": MEASURED_LABELS[stage],
+                "deadline": deadline,
+                "rows": rows,
+                "latest": next((row for row in rows if row["files"]), None),
+                "chart": _chart(rows, deadline),
+            }
+        )
+    return stages
+
+
+def _table_row(year: int, figures: dict) -> dict:
+    share = figures["share_within_deadline"]
+    return {
+        "year": year,
+        "files": figures["files"],
+        "median": figures["median_days"],
+        "p90": figures["p90_days"],
+        # Rounded half up: 62.5 % shows as 63 %.
+        "percent": None if share is None else int(share * 100 + 0.5),
+    }
+
+
+def _chart(rows: list[dict], deadline: dict) -> dict:
+    """Per year, the median and the 90th percentile as two bars on one scale, and the
+    deadline (without extension) as a line, with a band from its shortest to its
+    longest length when it counts in months. Whole units: a template would write a
+    decimal number the French way, which SVG does not read."""
+    longest = max([deadline["longest"], *(row["p90"] or 0 for row in rows)])
+    scale = BAR_SPACE / longest
+
+    def width(days: float) -> int:
+        return round(days * scale)
+
+    bars = []
+    for index, row in enumerate(rows):
+        top = LEGEND_HEIGHT + index * ROW_HEIGHT
+        bar = {"year": row["year"], "y": top, "files": row["files"]}
+        if row["files"]:
+            bar |= {
+                "median": row["median"],
+                "median_width": width(row["median"]),
+                "median_end": YEAR_COLUMN + width(row["median"]),
+                "p90": row["p90"],
+                "p90_width": width(row["p90"]),
+                "p90_end": YEAR_COLUMN + width(row["p90"]),
+                "p90_y": top + BAR_HEIGHT + 2,
+            }
+        bars.append(bar)
+    shortest, longest = width(deadline["shortest"]), width(deadline["longest"])
+    return {
+        "width": CHART_WIDTH,
+        "height": LEGEND_HEIGHT + len(rows) * ROW_HEIGHT,
+        "origin": YEAR_COLUMN,
+        "top": LEGEND_HEIGHT,
+        "plot_height": len(rows) * ROW_HEIGHT,
+        "bar_height": BAR_HEIGHT,
+        "bars": bars,
+        "deadline_from": YEAR_COLUMN + shortest,
+        "deadline_at": YEAR_COLUMN + longest,
+        "band_width": longest - shortest,
+    }
+
+
+@functools.cache
+def month_span(months: int) -> tuple[int, int]:
+    """The fewest and the most days `months` calendar months last, by the clocks' rule
+    (month ends clamped): 28 to 31 days for one month, 89 to 92 for three."""
+    start = date(2024, 1, 1)  # four years: every month length, 29 February included
+    lengths = {
+        (day + relativedelta(months=months) - day).days
+        for day in (start + timedelta(days=n) for n in range(4 * 365 + 1))
+    }
+    return min(lengths), max(lengths)

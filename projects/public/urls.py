@@ -1,5 +1,5 @@
 """The public directory of projects under /projects/ (namespace "projects"), and the
-yearly statistics under /stats/, mounted by the root URLs."""
+yearly statistics and processing times under /stats/, mounted by the root URLs."""
 
 from django.urls import path
 
@@ -16,6 +16,9 @@ urlpatterns = [
 
 statistics_patterns = [
     path("", views.stats, name="stats"),
+    # Before the yearly routes, so that no route standing for a year may capture them.
+    path("processing/", views.stats_processing, name="stats-processing"),
+    path("processing.json", views.stats_processing_json, name="stats-processing-json"),
     path("<int:year>/", views.stats, name="stats-year"),
     path("<int:year>.json", views.stats_json, name="stats-json"),
 ]

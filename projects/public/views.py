@@ -1,8 +1,9 @@
-"""The public side of projects: the directory, each project's public page and the
-yearly statistics."""
+"""The public side of projects: the directory, each project's public page, the
+yearly statistics and the review's processing times."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Milestone
-from projects.models import FIRST_YEAR, LAST_YEAR, Programme, Project, Theme
+from projects.models import FIRST_YEAR, LAST_YEAR, Programme, Project, ReviewDeadlines, Theme
 from projects.public import directory, statistics
 from projects.public.directory import data_version
 from projects.public.filters import PUBLIC_STATES, ProjectFilter
@@ -141,3 +142,31 @@ def stats_json(request, year: int):
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
     return JsonResponse(statistics.year_figures(year), json_dumps_params={"ensure_ascii": False})
+
+
+def stats_processing(request):
+    published = _processing_times()
+    context = {
+        "published": published,
+        "stages": statistics.processing_stages(published),
+        "time_zone": settings.TIME_ZONE,
+    }
+    return render(request, "portal/stats_processing.html", context)
+
+
+def stats_processing_json(request):
+    return JsonResponse(_processing_times(), json_dumps_params={"ensure_ascii": False})
+
+
+def _processing_times() -> dict:
+    """The published figures, kept until a project changes (every transition moves
+    `data_version`) or the hub's deadlines do. Computing them reads every event of the
+    audit trail; the page adds only words and the charts' geometry, so one entry
+    serves both the page, in any language, and the JSON."""
+    deadlines = ReviewDeadlines.load()
+    key = f"stats-processing:{data_version()}:{deadlines.updated_at.isoformat()}"
+    published = cache.get(key)
+    if published is None:
+        published = statistics.processing_times(deadlines)
+        cache.set(key, published, STATS_TIMEOUT)
+    return published
