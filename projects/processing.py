@@ -147,7 +147,24 @@ def by_month(trail: Trail, *, today: date, months: int = 12) -> list[dict]:
     return rows
 
 
+def over_months(trail: Trail, *, today: date, months: int = 12) -> dict:
+    """The window of `by_month` taken as one period: its files in and decisions out,
+    and each stage's figures over all the files of those months together (a median of
+    every file, not of the months' medians)."""
+    first, after = _month_start(today, months - 1), _month_start(today, -1)
+    grouped: dict[str, list[clocks.Measure]] = defaultdict(list)
+    for measure in trail.measures:
+        if first <= measure.ended_on < after:
+            grouped[measure.stage].append(measure)
+    stages = {stage: figures(grouped[stage]) for stage in MEASURED}
+    return {
+        "files_in": sum(1 for day in trail.first_submissions if first <= day < after),
+        "decisions_out": stages[clocks.DECISION].count,
+        "stages": stages,
+    }
+
+
 def _month_start(today: date, back: int) -> date:
-    """The first day of the month `back` months before today's."""
+    """The first day of the month `back` months before today's (after it, if negative)."""
     index = today.year * 12 + today.month - 1 - back
     return date(index // 12, index % 12 + 1, 1)

@@ -1,22 +1,18 @@
-"""Figures for the staff dashboard: where projects are, and how long each stage takes."""
+"""Figures for the staff dashboard: where the files are, and, month by month, how many
+came in, how many the hub decided, how long each stage took and how often the hub
+kept to its deadline. The durations come from the audit trail (`projects.processing`),
+never from dates an import or a demo load set."""
 
-import statistics
-from datetime import datetime, timedelta
+from datetime import date
 
 from django.db.models import Count
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from projects.models import Event, Project, Status
+from projects import clocks, processing
+from projects.models import STAGE_LABELS, Project, Status
 
-# The stages of a review whose duration the hub follows, in order.
-STAGES = [
-    Status.SUBMITTED,
-    Status.CHANGES_REQUESTED,
-    Status.UNDER_REVIEW,
-    Status.AWAITING_AUTHORISATION,
-    Status.APPROVED,
-    Status.IN_PROGRESS,
-]
+# The months the dashboard shows, the current one included.
+MONTHS = 12
 
 
 def count_by_state() -> list[dict]:
@@ -28,32 +24,30 @@ def count_by_state() -> list[dict]:
     ]
 
 
-def median_days_per_stage(*, months: int = 12) -> list[dict]:
-    """Median days spent in each stage, for stays that ended in the last `months` months.
+def stage_headings() -> list[dict]:
+    """The measured stages in the order of the review, then the overall decision."""
+    labels = {**STAGE_LABELS, clocks.DECISION: _("overall decision")}
+    return [{"stage": stage, "label": labels[stage]} for stage in processing.MEASURED]
 
-    A stay starts with the event that entered the state and ends with the next
-    event that left it; both are in the audit trail.
-    """
-    since = timezone.now() - timedelta(days=30 * months)
-    durations: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    entered: dict[int, tuple[str, datetime]] = {}
-    transitions = (
-        Event.objects.exclude(to_status="")
-        .exclude(from_status="")
-        .order_by("project_id", "at", "pk")
-        .values_list("project_id", "from_status", "to_status", "at")
-    )
-    for project_id, from_status, to_status, at in transitions.iterator():
-        previous = entered.get(project_id)
-        if previous and previous[0] == from_status and at >= since and from_status in durations:
-            durations[from_status].append((at - previous[1]).total_seconds() / 86400)
-        entered[project_id] = (to_status, at)
-    return [
-        {
-            "state": stage,
-            "label": Status(stage).label,
-            "median": round(statistics.median(durations[stage]), 1) if durations[stage] else None,
-            "count": len(durations[stage]),
-        }
-        for stage in STAGES
-    ]
+
+def processing_by_month(*, today: date | None = None, months: int = MONTHS) -> dict:
+    """The last `months` months, the current one first, and their total: one row each,
+    its stages' figures listed in the order of `stage_headings`."""
+    trail = processing.read_trail()
+    today = today or clocks.hub_today()
+    return {
+        "months": [_row(row) for row in processing.by_month(trail, today=today, months=months)],
+        "total": _row(processing.over_months(trail, today=today, months=months)),
+    }
+
+
+def _row(row: dict) -> dict:
+    decisions: processing.Figures = row["stages"][clocks.DECISION]
+    share = decisions.share_within
+    return {
+        "month": row.get("month"),
+        "files_in": row["files_in"],
+        "decisions_out": row["decisions_out"],
+        "stages": [row["stages"][stage] for stage in processing.MEASURED],
+        "percent_within": None if share is None else round(100 * share),
+    }

@@ -111,6 +111,17 @@ def page(browser, live_server, demo_catalog, locale, csp_errors):
     assert not csp_errors, "\n".join(csp_errors)
 
 
+@pytest.fixture
+def admin_page(browser, live_server):
+    """A second browser, for the hub's staff, with its own cookies; in English, so that
+    the admin's labels are predictable whatever language the sponsor's page speaks."""
+    context = browser.new_context(locale="en-US", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()

@@ -36,15 +36,6 @@ def late(db) -> Project:
     return project
 
 
-@pytest.fixture
-def admin_page(browser, live_server):
-    context = browser.new_context(locale="en-GB", base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def sign_in(page, user, *, staff: bool) -> None:
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(user.email)
@@ -55,6 +46,15 @@ def sign_in(page, user, *, staff: bool) -> None:
         page.locator("input[name=code]").fill(totp_code(STAFF_TOTP_SECRET))
         page.locator("input[name=code]").press("Enter")
     expect(page).not_to_have_url(re.compile(r"/accounts/"))
+
+
+def extend_deadline(page, clock: str, reason: str) -> None:
+    """Extends a deadline from the change page's clock panel, with its reason."""
+    page.locator(f"textarea#extend-reason-{clock}").fill(reason)
+    with page.expect_navigation():
+        page.locator(f'#clock button[value="{clock}"]').click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    expect(page.locator("#clock")).to_contain_text(reason)
 
 
 def english_date(day) -> str:
@@ -76,11 +76,7 @@ def test_reviewer_sees_days_left_extends_a_deadline_and_the_sponsor_reads_it(
     row.get_by_role("link", name=submitted.reference).click()
     panel = admin_page.locator("#clock")
     expect(panel).to_contain_text("Overall decision")
-    admin_page.locator("textarea#extend-reason-decision").fill(REASON)
-    with admin_page.expect_navigation():
-        admin_page.locator('#clock button[value="decision"]').click()
-    expect(admin_page.locator(".messagelist .success")).to_be_visible()
-    expect(admin_page.locator("#clock")).to_contain_text(REASON)
+    extend_deadline(admin_page, "decision", REASON)
     extension = DeadlineExtension.objects.get(project=submitted)
     assert extension.granted_by == reviewer
     project = Project.objects.get(pk=submitted.pk)

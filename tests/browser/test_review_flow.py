@@ -38,16 +38,6 @@ def submitted(owner, member, organisation) -> Project:
     return project_submit(project=project, actor=owner)
 
 
-@pytest.fixture
-def admin_page(browser, live_server, locale):
-    """A second browser, for the hub's reviewer, with its own cookies."""
-    context = browser.new_context(locale=locale, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def english(text) -> str:
     with translation.override("en"):
         return str(text)
@@ -86,6 +76,29 @@ def transition(page, project: Project, to: str, reason: str = "") -> None:
     expect(page.locator(".field-status .readonly")).to_have_text(label)
     project.refresh_from_db()
     assert project.status == to
+
+
+def record_opinion(page, *, given_on: str) -> None:
+    """Records a favourable CESREES opinion in the change page's inline, and saves."""
+    page.locator("#opinion-group .add-row a").click()
+    page.locator("select[name=opinion-0-verdict]").select_option(Opinion.Verdict.FAVOURABLE)
+    page.locator("input[name=opinion-0-given_on]").fill(given_on)
+    save_and_continue(page)
+
+
+def record_cnil_decision(page, *, number: str, decided_on: str) -> None:
+    """Records the CNIL decision (DR-YYYY-NNN and its date) in the inline, and saves."""
+    page.locator("#authorisation-group .add-row a").click()
+    page.locator("select[name=authorisation-0-kind]").select_option(Authorisation.Kind.CNIL)
+    page.locator("input[name=authorisation-0-decision_number]").fill(number)
+    page.locator("input[name=authorisation-0-decided_on]").fill(decided_on)
+    save_and_continue(page)
+
+
+def save_and_continue(page) -> None:
+    with page.expect_navigation():
+        page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
 
 
 @pytest.mark.browser
@@ -147,13 +160,7 @@ def test_reviewer_requests_changes_sponsor_resubmits_and_project_is_launched(
     # Back in the admin: admissible, then the CESREES opinion is recorded.
     admin_page.goto(change_url)
     transition(admin_page, project, Status.UNDER_REVIEW)
-    opinion = admin_page.locator("#opinion-group")
-    opinion.locator(".add-row a").click()
-    admin_page.locator("select[name=opinion-0-verdict]").select_option(Opinion.Verdict.FAVOURABLE)
-    admin_page.locator("input[name=opinion-0-given_on]").fill("2026-03-02")
-    with admin_page.expect_navigation():
-        admin_page.locator("input[name=_continue]").click()
-    expect(admin_page.locator(".messagelist .success")).to_be_visible()
+    record_opinion(admin_page, given_on="2026-03-02")
     assert Opinion.objects.get(project=project).verdict == Opinion.Verdict.FAVOURABLE
 
     transition(admin_page, project, Status.AWAITING_AUTHORISATION)
@@ -165,14 +172,7 @@ def test_reviewer_requests_changes_sponsor_resubmits_and_project_is_launched(
         "The authorisation is not recorded"
     )
     # The CNIL decision is recorded, its number typed loosely, then the project approved.
-    authorisation = admin_page.locator("#authorisation-group")
-    authorisation.locator(".add-row a").click()
-    admin_page.locator("select[name=authorisation-0-kind]").select_option(Authorisation.Kind.CNIL)
-    admin_page.locator("input[name=authorisation-0-decision_number]").fill(" dr-2026-104")
-    admin_page.locator("input[name=authorisation-0-decided_on]").fill("2026-04-02")
-    with admin_page.expect_navigation():
-        admin_page.locator("input[name=_continue]").click()
-    expect(admin_page.locator(".messagelist .success")).to_be_visible()
+    record_cnil_decision(admin_page, number=" dr-2026-104", decided_on="2026-04-02")
     assert Authorisation.objects.get(project=project).decision_number == "DR-2026-104"
     transition(admin_page, project, Status.APPROVED)
     page.goto(f"/projects/{project.reference}/")
@@ -184,9 +184,7 @@ def test_reviewer_requests_changes_sponsor_resubmits_and_project_is_launched(
     expect(decisions).to_have_count(project.requested_bases.count())
     for index in range(decisions.count()):
         decisions.nth(index).select_option(Decision.AGREED)
-    with admin_page.expect_navigation():
-        admin_page.locator("input[name=_continue]").click()
-    expect(admin_page.locator(".messagelist .success")).to_be_visible()
+    save_and_continue(admin_page)
     assert set(project.requested_bases.values_list("decision", flat=True)) == {Decision.AGREED}
 
     transition(admin_page, project, Status.IN_PROGRESS)

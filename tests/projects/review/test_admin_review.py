@@ -1,6 +1,6 @@
 """The review in the Django admin: buttons, records, permissions, audit trail, figures."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.contrib import admin
@@ -9,7 +9,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
-from django.utils import timezone
 
 from catalog.models import Base
 from projects import services
@@ -23,7 +22,6 @@ from projects.models import (
     Project,
     Status,
 )
-from projects.review import dashboard
 from projects.review.admin import ProjectAdmin
 from tests.conftest import with_totp
 from tests.factories import UserFactory, make_project
@@ -243,37 +241,6 @@ def test_drafts_are_not_in_the_review_list(client, administrator, draft):
     response = client.get(reverse("admin:projects_project_changelist"))
 
     assert response.context["cl"].result_count == 0
-
-
-def test_dashboard_counts_states_and_median_days_per_stage(client, reviewer, complete_draft, owner):
-    # The history written at known times: the audit trail is append-only, so a test
-    # creates its past events with their time rather than backdating them.
-    start = timezone.now() - timedelta(days=10)
-    Project.objects.filter(pk=complete_draft.pk).update(
-        status=Status.UNDER_REVIEW, reference="HDH-2026-0001"
-    )
-    for actor, frm, to, action, at in [
-        (owner, "draft", "submitted", "submitted", start),
-        (reviewer, "submitted", "under_review", "admissible", start + timedelta(days=4)),
-    ]:
-        Event.objects.create(
-            project=complete_draft,
-            actor=actor,
-            from_status=frm,
-            to_status=to,
-            action=action,
-            visibility=Event.Visibility.PUBLIC,
-            at=at,
-        )
-
-    stages = {row["state"]: row for row in dashboard.median_days_per_stage()}
-    states = {row["state"]: row["count"] for row in dashboard.count_by_state()}
-
-    assert stages["submitted"]["median"] == 4.0
-    assert stages["submitted"]["count"] == 1
-    assert states["under_review"] == 1
-    client.force_login(reviewer)
-    assert client.get(reverse("admin:projects_project_dashboard")).status_code == 200
 
 
 def test_hub_administrators_manage_the_catalog_and_reviewers_do_not(
