@@ -2,6 +2,8 @@
 and the state each refusal leaves untouched."""
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -61,6 +63,31 @@ def test_an_accepted_team_invitation_makes_a_member_with_a_confirmed_primary_add
     invitation.refresh_from_db()
     assert invitation.accepted_at is not None
 
+
+
+def test_the_team_invitation_names_the_project_and_who_invites(
+    draft, owner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(draft, owner, "nadia@x.example")
+
+    (email,) = mail.outbox
+    assert email.to == ["nadia@x.example"]
+    assert "Étude des parcours" in email.body
+    assert str(owner) in email.body
+
+
+def test_accepting_an_invitation_keeps_the_person_s_other_addresses(draft, owner):
+    invitation = invite(draft, owner, "nadia@x.example")
+    nadia = UserFactory(email="nadia@x.example")
+    EmailAddress.objects.create(user=nadia, email="n.other@y.example", verified=True)
+
+    services.invitation_accept(invitation=invitation, user=nadia)
+
+    assert sorted(nadia.emailaddress_set.values_list("email", "verified", "primary")) == [
+        ("n.other@y.example", True, False),
+        ("nadia@x.example", True, True),
+    ]
 
 @pytest.fixture
 def submitted(complete_draft, owner):
