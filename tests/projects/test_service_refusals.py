@@ -1,7 +1,10 @@
 """Every refusal of the team and deadline services, in the exact words the person reads,
 and the state each refusal leaves untouched."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import RequestFactory
@@ -64,7 +67,6 @@ def test_an_accepted_team_invitation_makes_a_member_with_a_confirmed_primary_add
     assert invitation.accepted_at is not None
 
 
-
 def test_the_team_invitation_names_the_project_and_who_invites(
     draft, owner, django_capture_on_commit_callbacks
 ):
@@ -88,6 +90,7 @@ def test_accepting_an_invitation_keeps_the_person_s_other_addresses(draft, owner
         ("n.other@y.example", True, False),
         ("nadia@x.example", True, True),
     ]
+
 
 @pytest.fixture
 def submitted(complete_draft, owner):
@@ -148,3 +151,30 @@ def test_only_hub_administrators_change_the_deadlines(reviewer, administrator):
 
     assert ReviewDeadlines.objects.get().admissibility_days == 20
     assert ReviewDeadlines.objects.count() == 1
+
+
+def team_token(invitation) -> str:
+    return services.signing.dumps(invitation.pk, salt=services.INVITATION_SALT)
+
+
+def test_a_team_link_finds_its_own_waiting_invitation_for_fourteen_days(draft, owner):
+    with time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=UTC), tick=False) as traveller:
+        first = invite(draft, owner, "nadia@x.example")
+        second = invite(draft, owner, "omar@x.example")
+        first_link, second_link = team_token(first), team_token(second)
+
+        assert services.invitation_from_token(first_link) == first
+        assert services.invitation_from_token(second_link) == second
+        assert services.invitation_from_token(first_link + "x") is None
+
+        traveller.move_to(datetime(2026, 3, 15, 8, 59, tzinfo=UTC))
+        assert services.invitation_from_token(first_link) == first
+        traveller.move_to(datetime(2026, 3, 15, 9, 0, 1, tzinfo=UTC))
+        assert services.invitation_from_token(first_link) is None
+
+
+def test_an_accepted_team_link_finds_nothing(draft, owner):
+    invitation = invite(draft, owner, "nadia@x.example")
+    services.invitation_accept(invitation=invitation, user=UserFactory(email="nadia@x.example"))
+
+    assert services.invitation_from_token(team_token(invitation)) is None

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from projects.models import Event, Organisation, Project, ReferenceCounter, RequestedBase
-from projects.review.imports import read_rows
+from projects.review.imports import ImportRejected, read_rows
 from tests.factories import make_public_project
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +282,67 @@ def test_a_later_file_adds_only_the_events_the_trail_lacks(tmp_path, demo_catalo
     assert [row[0] for row in trail("HDH-2023-0102")].count("submitted") == 1
     project = Project.objects.get(reference="HDH-2023-0102")
     assert (project.stage_due_on, project.decision_due_on) == (None, None)
+
+
+def imported(tmp_path, text) -> str:
+    out = io.StringIO()
+    call_command("import_projects", write(tmp_path, text), stdout=out)
+    return out.getvalue().strip()
+
+
+def test_the_report_counts_rows_created_updated_and_unchanged(tmp_path, demo_catalog):
+    assert imported(tmp_path, GOOD) == "records.csv: 2 created, 0 updated, 0 unchanged."
+    assert imported(tmp_path, GOOD) == "records.csv: 0 created, 0 updated, 2 unchanged."
+    changed = GOOD.replace("Étude A", "Étude A bis")
+    assert imported(tmp_path, changed) == "records.csv: 0 created, 1 updated, 1 unchanged."
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(("ai|prevention", "ai"), id="themes only"),
+        pytest.param(("ESME|bndmr", "ESME"), id="bases only"),
+    ],
+)
+def test_a_row_whose_themes_or_bases_alone_changed_is_updated(tmp_path, demo_catalog, change):
+    imported(tmp_path, GOOD)
+
+    assert imported(tmp_path, GOOD.replace(*change)) == (
+        "records.csv: 0 created, 1 updated, 1 unchanged."
+    )
+    project = Project.objects.get(reference="HDH-2023-0101")
+    assert sorted(project.themes.values_list("slug", flat=True)) == (
+        ["ai"] if "ai|prevention" in change else ["ai", "prevention"]
+    )
+    assert sorted(project.requested_bases.values_list("base__acronym", flat=True)) == (
+        ["ESME"] if "ESME|bndmr" in change else ["BNDMR", "ESME"]
+    )
+
+
+def test_a_sponsor_the_import_creates_is_verified_by_the_hub_register(tmp_path, demo_catalog):
+    imported(tmp_path, GOOD)
+
+    assert Organisation.objects.get(name="Institut Nouveau").verified_at is not None
+
+
+def test_an_update_that_keeps_the_status_keeps_its_time_in_the_status(tmp_path, demo_catalog):
+    imported(tmp_path, GOOD)
+    before = Project.objects.get(reference="HDH-2023-0102").status_changed_at
+
+    imported(tmp_path, GOOD.replace("Étude B, suite", "Étude B, fin"))
+    after = Project.objects.get(reference="HDH-2023-0102")
+    assert after.title == "Étude B, fin"
+    assert after.status_changed_at == before
+
+    imported(tmp_path, GOOD.replace("oscour,submitted", "oscour,under_review"))
+    assert Project.objects.get(reference="HDH-2023-0102").status_changed_at > before
+
+
+def test_a_rejected_file_lists_one_error_per_line(demo_catalog):
+    bad = HEADER + "HDH-2023-0103,C,,X,nope,,ZZZ,in_progress,2023-01-10,\n"
+
+    with pytest.raises(ImportRejected) as raised:
+        read_rows(io.StringIO(bad))
+
+    assert str(raised.value).splitlines() == raised.value.errors
+    assert raised.value.errors == ["line 2: unknown theme 'nope'", "line 2: unknown base 'ZZZ'"]
