@@ -346,3 +346,88 @@ def test_a_rejected_file_lists_one_error_per_line(demo_catalog):
 
     assert str(raised.value).splitlines() == raised.value.errors
     assert raised.value.errors == ["line 2: unknown theme 'nope'", "line 2: unknown base 'ZZZ'"]
+
+
+def row(
+    reference="HDH-2023-0103", bases="ESME", status="submitted", submitted="2023-01-10", launched=""
+):
+    return f"{reference},Titre,Résumé,Unicancer,ai,,{bases},{status},{submitted},{launched}\n"
+
+
+def test_bases_are_found_by_acronym_or_slug_in_any_case(tmp_path, demo_catalog):
+    text = HEADER + row("HDH-2023-0103", "Atu Cbpc") + row("HDH-2023-0104", "ATU-CBPC|e-must")
+    imported(tmp_path, text)
+
+    for reference, acronyms in [
+        ("HDH-2023-0103", ["ATU CBPC"]),
+        ("HDH-2023-0104", ["ATU CBPC", "e-MUST"]),
+    ]:
+        project = Project.objects.get(reference=reference)
+        assert sorted(project.requested_bases.values_list("base__acronym", flat=True)) == acronyms
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        pytest.param(
+            row(reference=""),
+            "line 2: reference is required (20 characters at most)",
+            id="no reference",
+        ),
+        pytest.param(
+            row(reference="R" * 21),
+            "line 2: reference is required (20 characters at most)",
+            id="21 characters",
+        ),
+        pytest.param(
+            row(submitted=""), "line 2: submitted_on is required", id="no submission date"
+        ),
+        pytest.param(
+            row(status="in_progress", launched="2023-02-30"),
+            "line 2: launched_on '2023-02-30' is not a date (YYYY-MM-DD)",
+            id="bad launch date",
+        ),
+    ],
+)
+def test_each_field_error_is_told_in_words(demo_catalog, line, error):
+    with pytest.raises(ImportRejected) as raised:
+        read_rows(io.StringIO(HEADER + line))
+
+    assert raised.value.errors == [error]
+
+
+def test_a_reference_of_twenty_characters_and_a_same_day_launch_are_accepted(demo_catalog):
+    (parsed,) = read_rows(
+        io.StringIO(HEADER + row(reference="R" * 20, status="in_progress", launched="2023-01-10"))
+    )
+
+    assert (parsed.reference, parsed.launched_on) == ("R" * 20, date(2023, 1, 10))
+
+
+def test_every_missing_column_is_named(tmp_path):
+    with pytest.raises(ImportRejected) as raised:
+        read_rows(io.StringIO("reference,title,summary,sponsor,themes,programme,bases,status\n"))
+
+    assert raised.value.errors == ["line 1: missing columns: submitted_on, launched_on"]
+
+
+def test_the_report_counts_every_updated_row(tmp_path, demo_catalog):
+    imported(tmp_path, GOOD)
+
+    changed = GOOD.replace("Étude A", "Étude A bis").replace("Résumé B", "Résumé B bis")
+    assert imported(tmp_path, changed) == "records.csv: 0 created, 2 updated, 0 unchanged."
+    assert set(Event.objects.filter(action="imported").values_list("visibility", flat=True)) == {
+        Event.Visibility.STAFF
+    }
+
+
+def test_a_launch_date_given_later_adds_the_launch_event_once(tmp_path, demo_catalog):
+    imported(tmp_path, HEADER + row(status="in_progress"))
+    project = Project.objects.get(reference="HDH-2023-0103")
+    assert not project.events.filter(action="launched").exists()
+
+    imported(tmp_path, HEADER + row(status="in_progress", launched="2023-06-01"))
+    imported(tmp_path, HEADER + row(status="in_progress", launched="2023-06-01", bases="OSCOUR"))
+
+    (launch,) = project.events.filter(action="launched")
+    assert launch.at.date() == date(2023, 6, 1)
