@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.mfa.StaffMFAMiddleware",
+    "portal.replica.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -141,6 +142,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica, when there is one: the public read-only pages read from it, every
+# write and everything after it in a request go to the primary (`portal.replica`).
+# In tests the replica is the test database itself (a TEST mirror of the primary).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=envint("CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["portal.replica.PrimaryReplicaRouter"]
 # Mutation testing starts a test database per mutant: copying a migrated template
 # (`make mutation` prepares it) takes a second where migrating takes ten.
 if os.environ.get("TEST_DATABASE_TEMPLATE"):

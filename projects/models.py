@@ -974,8 +974,11 @@ class ReviewDeadlines(models.Model):
 
     @classmethod
     def load(cls) -> "ReviewDeadlines":
-        """The single row (created with the defaults if a migration did not)."""
-        deadlines, _created = cls.objects.get_or_create(pk=1)
+        """The single row (created with the defaults if a migration did not). Read
+        first, so that a public page reads it where it reads the rest (`portal.replica`)."""
+        deadlines = cls.objects.filter(pk=1).first()
+        if deadlines is None:
+            deadlines, _created = cls.objects.get_or_create(pk=1)
         return deadlines
 
     def rules(self) -> clocks.Deadlines:

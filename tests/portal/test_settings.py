@@ -104,3 +104,18 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "script-src 'self' 'nonce-" in policy
+
+
+def test_a_replica_url_adds_the_replica_and_its_router_and_none_leaves_the_primary_alone():
+    replica = {**PRODUCTION_ENV, "DATABASE_REPLICA_URL": "postgres://reader@replica.db:5433/portal"}
+
+    assert setting("DATABASE_ROUTERS", env=PRODUCTION_ENV) == "[]"
+    assert setting("DATABASES.keys()", env=PRODUCTION_ENV) == "dict_keys(['default'])"
+    assert setting("DATABASE_ROUTERS", env=replica) == "['portal.replica.PrimaryReplicaRouter']"
+    assert (
+        setting(
+            "DATABASES['replica']['HOST'], settings.DATABASES['replica']['TEST']['MIRROR']",
+            env=replica,
+        )
+        == "replica.db default"
+    )
