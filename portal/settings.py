@@ -9,6 +9,7 @@ import os
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -268,7 +269,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # an S3-compatible object store when AWS_STORAGE_BUCKET_NAME is set (the `s3` extra:
 # pip install '.[s3]'). Its credentials come from the usual AWS_ACCESS_KEY_ID and
 # AWS_SECRET_ACCESS_KEY variables (or the host's role), read by boto3 itself.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
