@@ -1007,10 +1007,12 @@ class PublicVersion(models.Model):
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    number = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(default=timezone.now)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+    changed_at = models.DateTimeField(_("last change"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("public data version")
+        verbose_name_plural = _("public data versions")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="public_version_single")]
 
     def __str__(self) -> str:

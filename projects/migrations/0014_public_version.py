@@ -30,10 +30,17 @@ class Migration(migrations.Migration):
                         default=1, editable=False, primary_key=True, serialize=False
                     ),
                 ),
-                ("number", models.PositiveBigIntegerField(default=0)),
-                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("number", models.PositiveBigIntegerField(default=0, verbose_name="number")),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="last change"
+                    ),
+                ),
             ],
             options={
+                "verbose_name": "public data version",
+                "verbose_name_plural": "public data versions",
                 "constraints": [
                     models.CheckConstraint(
                         condition=models.Q(("id", 1)), name="public_version_single"
