@@ -61,12 +61,17 @@ lint: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
-# Production-like: gunicorn, whitenoise, DEBUG off, persistent database connections.
-# HTTPS=0 because it serves plain HTTP on 127.0.0.1; behind a TLS proxy leave it unset.
+# Production-like: gunicorn, whitenoise, DEBUG off, persistent database connections,
+# and the task worker beside it (emails queued in the database, sent by `db_worker`;
+# it stops with gunicorn). HTTPS=0 because it serves plain HTTP on 127.0.0.1; behind
+# a TLS proxy leave it unset. The daily jobs are cron's: README, Deployment.
 serve: $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput -v0
-	HTTPS=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECRET_KEY=$${SECRET_KEY:?set SECRET_KEY} \
-	  $(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:8000 --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	@export HTTPS=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECRET_KEY=$${SECRET_KEY:?set SECRET_KEY} \
+	  TASKS_BACKEND=$${TASKS_BACKEND:-django_tasks_db.DatabaseBackend}; \
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:8000 --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 messages: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'

@@ -9,6 +9,7 @@ import os
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.mfa.StaffMFAMiddleware",
+    "portal.replica.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -141,6 +143,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica, when there is one: the public read-only pages read from it, every
+# write and everything after it in a request go to the primary (`portal.replica`).
+# In tests the replica is the test database itself (a TEST mirror of the primary).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=envint("CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["portal.replica.PrimaryReplicaRouter"]
 # Mutation testing starts a test database per mutant: copying a migrated template
 # (`make mutation` prepares it) takes a second where migrating takes ten.
 if os.environ.get("TEST_DATABASE_TEMPLATE"):
@@ -248,7 +264,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+# Attachments go through Django's storage API only (never a local path), so that every
+# web server and worker can share them: on local disk under MEDIA_ROOT by default, in
+# an S3-compatible object store when AWS_STORAGE_BUCKET_NAME is set (the `s3` extra:
+# pip install '.[s3]'). Its credentials come from the usual AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY variables (or the host's role), read by boto3 itself.
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -258,6 +279,23 @@ STORAGES = {
         )
     },
 }
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Another provider's S3 API (https://s3.example.net), or AWS's when empty.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Private objects, never overwritten; the portal serves them itself, after
+            # checking who asks, so no link to the store is ever given out.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private-media"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

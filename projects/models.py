@@ -391,6 +391,11 @@ class Project(models.Model):
         return self.status in SPONSOR_EDITABLE
 
     @property
+    def is_public(self) -> bool:
+        """In the public directory: the row-level twin of `ProjectQuerySet.public`."""
+        return self.status != Status.DRAFT and self.reference != ""
+
+    @property
     def next_step(self) -> str:
         return str(NEXT_STEPS[self.status])
 
@@ -969,8 +974,11 @@ class ReviewDeadlines(models.Model):
 
     @classmethod
     def load(cls) -> "ReviewDeadlines":
-        """The single row (created with the defaults if a migration did not)."""
-        deadlines, _created = cls.objects.get_or_create(pk=1)
+        """The single row (created with the defaults if a migration did not). Read
+        first, so that a public page reads it where it reads the rest (`portal.replica`)."""
+        deadlines = cls.objects.filter(pk=1).first()
+        if deadlines is None:
+            deadlines, _created = cls.objects.get_or_create(pk=1)
         return deadlines
 
     def rules(self) -> clocks.Deadlines:
@@ -982,6 +990,33 @@ class ReviewDeadlines(models.Model):
             decision_months=self.decision_months,
             decision_extension_months=self.decision_extension_months,
         )
+
+
+class PublicVersion(models.Model):
+    """The version of what the public sees of the projects: a single row, moved on by
+    every service that changes it (`services.public_data_changed`), in the same
+    transaction, and never by a change the public cannot see (a draft saved, a
+    message, an internal note, a private file).
+
+    The public pages cache their counts and pages under it (`public.directory.
+    data_version`). A counter bumped under the row's lock orders the changes by
+    commit, which the latest `updated_at` of a column cannot: a transaction that
+    started first but commits last would leave the maximum unmoved, and its change
+    unseen until the cache expired. `changed_at` goes into the cache key too, so a
+    database restored or recreated beside a running cache never meets its old keys.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+    changed_at = models.DateTimeField(_("last change"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("public data version")
+        verbose_name_plural = _("public data versions")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="public_version_single")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
 class DeadlineExtension(models.Model):

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from projects.models import (
     OrganisationInvitation,
     Project,
     ProjectVersion,
+    PublicVersion,
     ReferenceCounter,
     RejectionGround,
     ReviewDeadlines,
@@ -272,6 +273,8 @@ def project_transition(
             visibility=rule.visibility,
         )
         clock_store(project=locked)
+        if locked.is_public:
+            public_data_changed()
         transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
         if rule.staff_told:
             transaction.on_commit(lambda: notifications.notify_staff_of_event.enqueue(event.pk))
@@ -345,6 +348,9 @@ def project_save_content(*, project: Project, expected_version: int, save) -> Pr
             raise EditConflict
         save()
         Project.objects.filter(pk=project.pk).update(edit_version=expected_version + 1)
+        if locked.is_public:
+            # Sent back for changes: what the team writes shows in the directory.
+            public_data_changed()
     project.edit_version = expected_version + 1
     return project
 
@@ -565,16 +571,36 @@ def organisation_verify(*, organisation: Organisation, actor) -> Organisation:
     return locked
 
 
-def organisation_projects_changed(*, organisation: Organisation) -> int:
-    """Marks the organisation's projects as changed, after a rename or a verification.
+def organisation_projects_changed(*, organisation: Organisation) -> bool:
+    """After a rename or a verification: moves the public data version on if the
+    organisation sponsors a project the public sees; says whether it did.
 
     The public directory shows and searches each project with its sponsor's name and
-    verified badge, and caches its pages and counts under the time of the last change
-    to any project. Moving that time on for these projects is what makes a search for
-    the old name stop finding them, and the badge go, at once rather than when the
-    cache expires. (Their search vectors already follow a rename by a database trigger.)
+    verified badge, and caches its pages and counts under that version. Moving it on
+    is what makes a search for the old name stop finding them, and the badge go, at
+    once rather than when the cache expires. (Their search vectors already follow a
+    rename by a database trigger.) An organisation with drafts only changes nothing
+    the public sees.
     """
-    return Project.objects.filter(sponsor=organisation).update(updated_at=timezone.now())
+    if not Project.objects.public().filter(sponsor=organisation).exists():
+        return False
+    public_data_changed()
+    return True
+
+
+def public_data_changed() -> None:
+    """Moves the public data version on (`PublicVersion`): every cached public page
+    and count is recomputed at its next request.
+
+    Call it inside the transaction of the change, so that the version and the data
+    commit together, and last in it: the row stays locked until the commit, so a
+    long transaction that bumped it early would hold up every other public change.
+    """
+    moved = PublicVersion.objects.filter(pk=1).update(
+        number=F("number") + 1, changed_at=timezone.now()
+    )
+    if not moved:  # the row is made by a migration; a flushed test database has none
+        PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
 ORGANISATION_INVITATION_SALT = "projects.organisation-invitation"
@@ -764,5 +790,7 @@ def deadline_extend(*, project: Project, actor, clock: str, reason: str) -> Dead
             project=locked, clock=clock, months=months, reason=reason, granted_by=actor, event=event
         )
         clock_store(project=locked)
+        # The published processing times count a stage within its deadline, extended.
+        public_data_changed()
         transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
     return extension

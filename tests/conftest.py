@@ -11,6 +11,22 @@ from projects.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A `replica` database in every run, as `DATABASE_REPLICA_URL` gives: a TEST
+    mirror of the primary (the same test database through its own connection). Only
+    tests that install the router (`portal.replica`) and ask for it use it."""
+    from django.conf import settings
+    from django.db import connections
+
+    if "replica" not in settings.DATABASES:
+        primary = connections.settings["default"]
+        settings.DATABASES["replica"] = {
+            **primary,
+            "TEST": {**primary["TEST"], "MIRROR": "default"},
+        }
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_manifest(settings):
     """Tests render templates without running collectstatic first."""

@@ -81,8 +81,10 @@ def make_public_project(
     submitted_on=date(2024, 3, 1),
     launched_on=None,
 ):
-    """A project of the public directory, created directly in its final state."""
+    """A project of the public directory, created directly in its final state; it moves
+    the public data version on, as an import does."""
     from catalog.models import Base
+    from projects import services
     from projects.models import Organisation, Programme, Project, RequestedBase, Theme
 
     project = Project.objects.create(
@@ -98,6 +100,7 @@ def make_public_project(
     project.themes.set(Theme.objects.filter(slug__in=themes))
     for slug in bases:
         RequestedBase.objects.create(project=project, base=Base.objects.get(slug=slug))
+    services.public_data_changed()
     return project
 
 

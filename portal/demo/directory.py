@@ -327,6 +327,8 @@ def load_directory(*, staff=None, reviewer=None, today: date | None = None) -> N
             reserve_reference(reference)
             created.append(project.pk)
     services.clocks_refresh(projects=Project.objects.filter(pk__in=created))
+    if created:
+        services.public_data_changed()
 
 
 def _at(day: date, hour: int = 10) -> datetime:

@@ -2,9 +2,10 @@
 
 Counting 100,000 rows and six facets on every request is what makes such a page
 slow. The counts depend only on the filters and on the data, so they are cached
-under a key made of the normalised filters and the time of the last change to
-any project (one index-only query). Any write to a project moves that time on,
-so a cached figure is never stale.
+under a key made of the normalised filters and the version of the public data (one
+row read by its key: `PublicVersion`). Every change the public can see moves that
+version on in its own transaction, so a cached figure is never stale; a change it
+cannot see (a draft saved, a message, a note, a private file) keeps every entry.
 
 A visitor's whole rendered page is kept the same way (the view fills in its
 CSRF token and CSP nonce), so a page seen again costs that one query. What a
@@ -16,11 +17,11 @@ import hashlib
 from collections import Counter
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
 from catalog.models import Base
-from projects.models import Programme, Project, RequestedBase, Theme
+from projects.models import Programme, Project, PublicVersion, RequestedBase, Theme
 from projects.public.filters import ProjectFilter
 
 FACET_TIMEOUT = 600
@@ -30,8 +31,12 @@ TOP_SPONSORS = 10
 
 
 def data_version() -> str:
-    latest = Project.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if latest else "empty"
+    """The key part that every cached public page and count shares."""
+    found = PublicVersion.objects.filter(pk=1).values_list("number", "changed_at").first()
+    if found is None:
+        return "0"
+    number, changed_at = found
+    return f"{number}:{changed_at.isoformat()}"
 
 
 def cache_key(params: QueryDict, version: str) -> str:

@@ -101,7 +101,7 @@ def project_public(request, reference: str):
 def stats(request, year: int | None = None):
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
-    # The figures change only when a project does: kept until then (catalog
+    # The figures change only when the public data do: kept until then (catalog
     # milestones, edited more rarely, show within STATS_TIMEOUT).
     key = f"stats-page:{year}:{data_version()}:{get_language()}"
     context = cache.get(key)
@@ -159,10 +159,11 @@ def stats_processing_json(request):
 
 
 def _processing_times() -> dict:
-    """The published figures, kept until a project changes (every transition moves
-    `data_version`) or the hub's deadlines do. Computing them reads every event of the
-    audit trail; the page adds only words and the charts' geometry, so one entry
-    serves both the page, in any language, and the JSON."""
+    """The published figures, kept until the public data change (every transition of
+    a public project and every extension moves `data_version`) or the hub's deadlines
+    do. Computing them reads every event of the audit trail; the page adds only words
+    and the charts' geometry, so one entry serves both the page, in any language, and
+    the JSON."""
     deadlines = ReviewDeadlines.load()
     key = f"stats-processing:{data_version()}:{deadlines.updated_at.isoformat()}"
     published = cache.get(key)

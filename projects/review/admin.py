@@ -453,6 +453,11 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 note.save()
         else:
             formset.save()
+            if formset.model in (Opinion, Authorisation) and formset.has_changed():
+                # The public page shows the opinion and the authorisation's reference
+                # (the list, whether it is on record); the data holders' decisions
+                # are not public.
+                services.public_data_changed()
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -182,6 +182,8 @@ def import_rows(rows: list[Row], *, source: str) -> Report:
             _write(row, source=source, report=report)
         except DatabaseError as error:
             raise ImportRejected([f"line {row.line}: could not be written: {error}"]) from error
+    if report.created or report.updated:
+        services.public_data_changed()
     return report
 
 

@@ -104,3 +104,39 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "script-src 'self' 'nonce-" in policy
+
+
+def test_a_replica_url_adds_the_replica_and_its_router_and_none_leaves_the_primary_alone():
+    replica = {**PRODUCTION_ENV, "DATABASE_REPLICA_URL": "postgres://reader@replica.db:5433/portal"}
+
+    assert setting("DATABASE_ROUTERS", env=PRODUCTION_ENV) == "[]"
+    assert setting("DATABASES.keys()", env=PRODUCTION_ENV) == "dict_keys(['default'])"
+    assert setting("DATABASE_ROUTERS", env=replica) == "['portal.replica.PrimaryReplicaRouter']"
+    assert (
+        setting(
+            "DATABASES['replica']['HOST'], settings.DATABASES['replica']['TEST']['MIRROR']",
+            env=replica,
+        )
+        == "replica.db default"
+    )
+
+
+def test_a_bucket_puts_the_attachments_in_an_s3_compatible_store_and_none_on_local_disk():
+    bucket = {
+        **PRODUCTION_ENV,
+        "AWS_STORAGE_BUCKET_NAME": "hdh-attachments",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.net",
+        "AWS_S3_REGION_NAME": "fr-par",
+    }
+
+    local = setting("STORAGES['default']", env=PRODUCTION_ENV)
+    shared = setting("STORAGES['default']", env=bucket)
+
+    assert local == "{'BACKEND': 'django.core.files.storage.FileSystemStorage'}"
+    assert "'BACKEND': 'storages.backends.s3.S3Storage'" in shared
+    assert "'bucket_name': 'hdh-attachments'" in shared
+    assert "'endpoint_url': 'https://s3.example.net'" in shared
+    assert "'region_name': 'fr-par'" in shared
+    assert "'default_acl': 'private'" in shared
+    # The static files stay with whitenoise, whatever holds the attachments.
+    assert "whitenoise" in setting("STORAGES['staticfiles']", env=bucket)
