@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
-from catalog.models import Base, DataHolder, Milestone
+from catalog.models import Base, DataHolder, HolderMembership, Milestone
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -66,11 +66,24 @@ class BaseTotal(TypedDict):
     base_total: int
 
 
+class HolderMembershipInline(admin.TabularInline):
+    """The people who act for the holder on the portal: a hub administrator adds
+    someone who has an account here, or invites them by email ("Invitations to a data
+    holder"); members invite their colleagues from their pages."""
+
+    model = HolderMembership
+    extra = 0
+    fields = ["user", "joined_at"]
+    readonly_fields = ["joined_at"]
+    autocomplete_fields = ["user"]
+
+
 @admin.register(DataHolder)
 class DataHolderAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "website", "base_count"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym"]
+    inlines = [HolderMembershipInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(base_total=Count("bases"))

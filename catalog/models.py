@@ -1,5 +1,6 @@
 """The catalog: data holders, the bases they hold, and each base's onboarding milestones."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,6 +37,42 @@ class DataHolder(models.Model):
     @property
     def short_name(self) -> str:
         return self.acronym or self.name
+
+
+class HolderMembership(models.Model):
+    """A person who acts for a data holder on the portal: decides on the requests for
+    its bases and invites colleagues. Added by a hub administrator (admin) or joined by
+    an invitation from a member; the same person may also belong to sponsor
+    organisations."""
+
+    holder = models.ForeignKey(
+        DataHolder,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("data holder"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="holder_memberships",
+        verbose_name=_("person"),
+    )
+    joined_at = models.DateTimeField(_("member since"), default=timezone.now)
+
+    class Meta:
+        ordering = ["holder", "joined_at"]
+        verbose_name = _("data holder member")
+        verbose_name_plural = _("data holder members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "user"],
+                name="holder_member_once",
+                violation_error_message=_("This person is already a member of this holder."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.holder.short_name}"
 
 
 # Searches take at most this many words (the rest is ignored) and this many

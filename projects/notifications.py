@@ -1,5 +1,5 @@
-"""Emails to the sponsor team, and to the hub's staff when the team answers, sent
-through Django's tasks framework.
+"""Emails to the sponsor team, and to the hub's staff when the team answers or a data
+holder decides, sent through Django's tasks framework.
 
 The immediate backend runs them at once in development and tests; in
 production a database-backed worker (`manage.py db_worker`) sends them, so a
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from projects.mail import email_enqueue
-from projects.models import Event, Message, Project
+from projects.models import Event, HolderDecision, Message, Project
 
 # The group whose members are told when a file has nobody in charge (migration 0003).
 REVIEWERS_GROUP = "reviewers"
@@ -75,13 +75,16 @@ def staff_to_notify(project: Project) -> list:
     )
 
 
-def _email_staff(project: Project, template: str, context: dict) -> int:
-    """One email per staff member, in their own language, linking to the change page."""
+def _email_staff(project: Project, template: str, context: dict, *, besides=None) -> int:
+    """One email per staff member, in their own language, linking to the change page;
+    never to `besides`, who did what the email tells."""
     url = settings.SITE_URL + reverse("admin:projects_project_change", args=[project.pk])
     recipients = staff_to_notify(project)
     to_every_reviewer = recipients != [project.reviewer]
     queued = 0
     for user in recipients:
+        if user == besides:
+            continue
         with translation.override(user.language):
             full = {
                 **context,
@@ -109,3 +112,17 @@ def notify_staff_of_message(message_id: int) -> int:
     """The team wrote in the thread: the staff in charge are told."""
     message = Message.objects.select_related("project__reviewer", "author").get(pk=message_id)
     return _email_staff(message.project, "staff_message", {"message": message})
+
+
+@task()
+def notify_holder_decision(decision_id: int) -> int:
+    """A data holder decided on a base (or the hub recorded it for the holder), or
+    delivered its data: the sponsor team and the staff in charge are told."""
+    decision = HolderDecision.objects.select_related(
+        "project__reviewer", "base__data_holder", "recorded_by"
+    ).get(pk=decision_id)
+    context = {"decision": decision}
+    queued = _email_team(decision.project, "holder_decision", context)
+    return queued + _email_staff(
+        decision.project, "staff_holder_decision", context, besides=decision.recorded_by
+    )

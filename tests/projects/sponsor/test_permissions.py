@@ -32,58 +32,61 @@ PERSONAS = [
     "owner",
     "member",
     "outsider",
+    "holder_member",
     "reviewer",
     "administrator",
     "staff_without_group",
 ]
 
 # (url name, method, project): expected answer for anonymous, owner, member, outsider,
-# reviewer, hub administrator, staff without group.
+# a member of the data holder of the base the projects ask for (a holder reads the
+# request on its own pages, never the team's), reviewer, hub administrator, staff
+# without group.
 TABLE = {
-    ("projects", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200),
-    ("project-new", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200),
+    ("projects", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ("project-new", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200, 200),
     # Anyone signed in may start an application of their own.
-    ("project-new", POST, None): (LOGIN, DONE, DONE, DONE, DONE, DONE, DONE),
-    ("invitation", GET, None): (200, 200, 200, 200, 200, 200, 200),
+    ("project-new", POST, None): (LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
+    ("invitation", GET, None): (200, 200, 200, 200, 200, 200, 200, 200),
     # Sent to an address without an account: only its owner (creating the account)
     # takes it; signed in as anyone else, it is refused.
-    ("invitation", POST, None): (DONE, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    ("invitation", POST, None): (DONE, *[REFUSED] * 7),
     # Submitted at least once: the team, and the hub's reviewers, read it.
-    ("project", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("project-edit", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("project-withdraw", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-withdraw", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("message", GET, SUBMITTED): (LOGIN, 405, 405, 405, 405, 405, 405),
-    ("message", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ("project", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("project-edit", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-edit", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("project-withdraw", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-withdraw", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("message", GET, SUBMITTED): (LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("message", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     # Only the owner invites.
-    ("invite", POST, SUBMITTED): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
-    ("version", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("version-compare", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
+    ("invite", POST, SUBMITTED): (LOGIN, DONE, REFUSED, 404, 404, 404, 404, 404),
+    ("version", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("version-compare", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
     # The PDF of a version: whoever reads the version. Of the current content: the team.
-    ("version-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("project-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("attachment", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("attachment-delete", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ("version-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("project-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("attachment", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("attachment-delete", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     # Never submitted: private to its team, staff included.
-    ("project", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("project-withdraw", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-withdraw", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("message", GET, DRAFT): (LOGIN, 405, 405, 405, 405, 405, 405),
-    ("message", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("invite", POST, DRAFT): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
-    ("version", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),  # no version yet
-    ("version-compare", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),
-    ("version-pdf", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),  # no version yet
-    ("project-pdf", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("attachment", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("attachment-delete", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ("project", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-edit", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-edit", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("project-withdraw", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-withdraw", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("message", GET, DRAFT): (LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("message", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("invite", POST, DRAFT): (LOGIN, DONE, REFUSED, 404, 404, 404, 404, 404),
+    ("version", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404, 404),  # no version yet
+    ("version-compare", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404, 404),
+    ("version-pdf", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404, 404),  # no version yet
+    ("project-pdf", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("attachment", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("attachment-delete", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     # Closed (rejected): the team can no longer edit, delete a file or withdraw it.
-    ("project-edit", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
-    ("project-withdraw", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
-    ("attachment-delete", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
+    ("project-edit", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
+    ("project-withdraw", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
+    ("attachment-delete", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
 }
 
 
@@ -109,6 +112,7 @@ def world(
     owner,
     member,
     outsider,
+    holder_member,
     reviewer,
     administrator,
     staff_without_group,
@@ -141,6 +145,7 @@ def world(
         "owner": owner,
         "member": member,
         "outsider": outsider,
+        "holder_member": holder_member,
         "reviewer": reviewer,
         "administrator": administrator,
         "staff_without_group": staff_without_group,
