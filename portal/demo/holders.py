@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
-from catalog.models import DataHolder, HolderMembership
+from catalog import proposals
+from catalog.models import Base, DataHolder, HolderMembership
 from portal.demo.accounts import confirmed_account
 
 # The demo applications are drafted and sent through the review as the sponsor demo's
@@ -146,6 +147,22 @@ def load_holder_requests(*, owner, member, staff, reviewer) -> None:
                 )
         for to in data["after"]:
             project = _step(project, to, owner=owner, staff=staff)
+
+
+def load_holder_proposals() -> None:
+    """A proposal of AP-HP waiting for the hub: BNDMR's coverage and documentation."""
+    bndmr = Base.objects.get(slug="bndmr")
+    if bndmr.proposals.exists():
+        return
+    proposals.proposal_create(
+        base=bndmr,
+        actor=HolderMembership.objects.get(user__email="holder@aphp.example").user,
+        fields={
+            "geography": "France entière, outre-mer compris",
+            "documentation_url": "https://documentation.bndmr.example/",
+        },
+        milestones={},
+    )
 
 
 def _step(project: Project, to: str, *, owner, staff) -> Project:

@@ -11,6 +11,7 @@ holder_patterns = (
         path("requests/<int:pk>/decide/", views.request_decide, name="decide"),
         path("requests/<int:pk>/deliver/", views.request_deliver, name="deliver"),
         path("members/", views.members, name="members"),
+        path("bases/<slug:slug>/", views.base_proposal, name="base"),
         path("<int:pk>/invite/", views.invite, name="invite"),
         path("join/<str:token>/", views.join, name="join"),
     ],

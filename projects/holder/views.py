@@ -16,9 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog.models import DataHolder, HolderMembership
+from catalog import proposals
+from catalog.models import Base, DataHolder, HolderMembership
 from projects import clocks, holders, selectors
-from projects.holder.forms import DecisionForm, DeliveryForm, HolderInvitationForm
+from projects.holder.forms import (
+    BaseProposalForm,
+    DecisionForm,
+    DeliveryForm,
+    HolderInvitationForm,
+)
 from projects.models import HolderInvitation, RequestedBase
 
 QUEUE_LABELS = {
@@ -242,3 +248,42 @@ def join(request, token: str):
         )
         return redirect("holder:requests")
     return render(request, "projects/holder/join.html", {"invitation": invitation})
+
+
+# The catalog entries of the holder's bases.
+
+
+def _get_base_for_member(user, slug: str) -> Base:
+    return get_object_or_404(
+        Base.objects.filter(data_holder__memberships__user=user).select_related("data_holder"),
+        slug=slug,
+    )
+
+
+@login_required
+def base_proposal(request, slug: str):
+    """The base's entry and milestones as a form: what the member changes is proposed
+    to the hub, which publishes it; their proposals and what became of them below."""
+    base = _get_base_for_member(request.user, slug)
+    # The form writes its values on its instance: a copy, never the base itself.
+    form = BaseProposalForm(request.POST or None, instance=Base.objects.get(pk=base.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposals.proposal_create(base=base, actor=request.user, **form.proposal())
+        except proposals.ProposalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your changes are proposed to the hub, which publishes them in the catalog."),
+            )
+            return redirect("holder:base", slug=base.slug)
+    return render(
+        request,
+        "projects/holder/base.html",
+        {
+            "base": base,
+            "form": form,
+            "proposals": base.proposals.select_related("proposed_by", "decided_by"),
+        },
+    )

@@ -160,3 +160,4 @@ def test_demo_holders_have_requests_waiting_agreed_and_delivered(client, capsys)
         counts = selectors.holder_queue_counts(requests)
         assert counts["to_decide"] and counts["to_deliver"] and counts["delivered"]
         assert client.get("/holder/").status_code == 200
+    assert Base.objects.get(slug="bndmr").proposals.get().state == "proposed"

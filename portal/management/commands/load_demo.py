@@ -10,7 +10,12 @@ from portal.demo.accounts import (
 )
 from portal.demo.catalog import load_catalog
 from portal.demo.directory import load_directory
-from portal.demo.holders import HOLDER_ACCOUNTS, load_holder_accounts, load_holder_requests
+from portal.demo.holders import (
+    HOLDER_ACCOUNTS,
+    load_holder_accounts,
+    load_holder_proposals,
+    load_holder_requests,
+)
 from portal.demo.projects import load_projects
 
 SILENT = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
@@ -41,6 +46,7 @@ class Command(BaseCommand):
                 staff=users["admin@hub.example"],
                 reviewer=users["reviewer@hub.example"],
             )
+            load_holder_proposals()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:

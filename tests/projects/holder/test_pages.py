@@ -226,3 +226,66 @@ def test_a_forged_invitation_link_is_refused_with_a_message(signed_in):
 
 def _unicancer() -> DataHolder:
     return DataHolder.objects.get(acronym="Unicancer")
+
+
+# Proposing changes to a base's catalog entry.
+
+
+def esme_form(**changes) -> dict:
+    from catalog.models import PROPOSABLE_FIELDS, Base
+
+    esme = Base.objects.get(slug="esme")
+    data = {name: getattr(esme, name) or "" for name in PROPOSABLE_FIELDS}
+    for milestone in esme.milestones.all():
+        data[f"milestone_{milestone.kind}"] = milestone.reached_on
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"period_start": "2020-01-01", "period_end": "2019-01-01"}, "__all__"),
+        ({"milestone_transfer": "2999-01-01"}, "milestone_transfer"),
+        ({"contact_email": "pas une adresse"}, "contact_email"),
+        ({"update_frequency": "HOURLY"}, "update_frequency"),
+        ({"description": ""}, "description"),
+    ],
+)
+def test_a_bad_proposal_gives_the_form_again_with_the_entries_kept(
+    signed_in, demo_catalog, changes, field
+):
+    from catalog.models import BaseProposal
+
+    response = signed_in.post(
+        reverse("holder:base", kwargs={"slug": "esme"}),
+        esme_form(geography="Gardée telle quelle", **changes),
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert field in form.errors
+    assert form["geography"].value() == "Gardée telle quelle"
+    assert not BaseProposal.objects.exists()
+
+
+def test_a_proposal_is_listed_with_its_changes_and_waits_for_the_hub(signed_in, demo_catalog):
+    from catalog.models import Base
+
+    response = signed_in.post(
+        reverse("holder:base", kwargs={"slug": "esme"}),
+        esme_form(geography="France métropolitaine"),
+    )
+
+    assert response.status_code == 302
+    page = signed_in.get(response["Location"])
+    [proposal] = page.context["proposals"]
+    assert proposal.changes == {"fields": {"geography": "France métropolitaine"}, "milestones": {}}
+    assert "France métropolitaine" in page.content.decode()
+    assert Base.objects.get(slug="esme").geography != "France métropolitaine"
+
+
+def test_proposing_nothing_new_is_said_on_the_form(signed_in, demo_catalog):
+    response = signed_in.post(reverse("holder:base", kwargs={"slug": "esme"}), esme_form())
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()

@@ -19,7 +19,7 @@ from datetime import date
 import pytest
 from django.urls import get_resolver, reverse
 
-from catalog.models import Base, DataHolder, HolderMembership
+from catalog.models import PROPOSABLE_FIELDS, Base, BaseProposal, DataHolder, HolderMembership
 from projects import holders, services
 from projects.models import Decision, HolderInvitation, InternalNote, Project, RequestedBase
 from tests.factories import make_project
@@ -47,6 +47,9 @@ TABLE = {
     ("requests", GET, None): (LOGIN, 200, 200, 404, 404, 404, 404),
     ("members", GET, None): (LOGIN, 200, 200, 404, 404, 404, 404),
     ("invite", POST, None): (LOGIN, DONE, 404, 404, 404, 404, 404),
+    # ESME's catalog entry: its holder proposes changes, nobody else.
+    ("base", GET, None): (LOGIN, 200, 404, 404, 404, 404, 404),
+    ("base", POST, None): (LOGIN, DONE, 404, 404, 404, 404, 404),
     # The link of an invitation sent to the outsider's address: only they join.
     ("join", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200),
     ("join", POST, None): (LOGIN, REFUSED, REFUSED, REFUSED, DONE, REFUSED, REFUSED),
@@ -71,6 +74,16 @@ POST_DATA = {
     "invite": {"email": "new@unicancer.example"},
     "join": {},
 }
+NEW_GEOGRAPHY = "France métropolitaine"
+
+
+def base_form_data() -> dict:
+    """ESME's entry as its form shows it, with one change."""
+    esme = Base.objects.get(slug="esme")
+    data = {name: getattr(esme, name) or "" for name in PROPOSABLE_FIELDS}
+    for milestone in esme.milestones.all():
+        data[f"milestone_{milestone.kind}"] = milestone.reached_on
+    return {**data, "geography": NEW_GEOGRAPHY}
 
 
 @pytest.fixture
@@ -136,6 +149,8 @@ def url_of(name: str, kind: str | None, world: dict) -> str:
         return reverse("holder:invite", kwargs={"pk": world["holder"].pk})
     if name == "join":
         return reverse("holder:join", kwargs={"token": world["token"]})
+    if name == "base":
+        return reverse("holder:base", kwargs={"slug": "esme"})
     return reverse(f"holder:{name}")
 
 
@@ -155,6 +170,8 @@ def observe(name: str, kind: str | None, world: dict):
         members = HolderMembership.objects.filter(holder=world["holder"])
         used = HolderInvitation.objects.get(pk=world["invitation"].pk).accepted_at is not None
         return (sorted(members.values_list("user__email", flat=True)), used)
+    if name == "base":
+        return list(BaseProposal.objects.values_list("changes", "proposed_by__email"))
     raise AssertionError(name)
 
 
@@ -168,6 +185,9 @@ def done(name: str, kind: str | None, before, world: dict):
         return sorted([*before, "new@unicancer.example"])
     if name == "join":
         return (sorted([*before[0], "charlie@labo-sud.example"]), True)
+    if name == "base":
+        change = {"fields": {"geography": NEW_GEOGRAPHY}, "milestones": {}}
+        return [*before, (change, "hana@unicancer.example")]
     raise AssertionError(name)
 
 
@@ -186,7 +206,8 @@ def test_holder_urls_answer_each_persona(world, client, name, method, kind, pers
     url = url_of(name, kind, world)
     before = observe(name, kind, world) if method == POST else None
 
-    response = client.post(url, POST_DATA[name]) if method == POST else client.get(url)
+    data = base_form_data() if name == "base" else POST_DATA.get(name)
+    response = client.post(url, data) if method == POST else client.get(url)
 
     if status == LOGIN:
         assert response.status_code == 302
