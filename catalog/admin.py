@@ -106,6 +106,18 @@ class MilestoneAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     date_hierarchy = "reached_on"
 
 
+PROPOSAL_FIELDS = [
+    "base",
+    "state",
+    "proposed_by",
+    "proposed_at",
+    "changes_table",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+]
+
+
 @admin.register(BaseProposal)
 class BaseProposalAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """The changes the data holders propose to their bases' entries: a hub
@@ -118,18 +130,9 @@ class BaseProposalAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_select_related = ["base", "proposed_by", "decided_by"]
     search_fields = ["base__acronym", "base__name", "proposed_by__email"]
     date_hierarchy = "proposed_at"
-    fields = [
-        "base",
-        "state",
-        "proposed_by",
-        "proposed_at",
-        "changes_table",
-        "decided_by",
-        "decided_at",
-        "decision_note",
-    ]
+    fields = tuple(PROPOSAL_FIELDS)
     # Only the reason for declining is written here; the rest is the record.
-    readonly_fields = [name for name in fields if name != "decision_note"]
+    readonly_fields = [name for name in PROPOSAL_FIELDS if name != "decision_note"]
     change_form_template = "admin/catalog/baseproposal/change_form.html"
     actions = ["publish"]
 

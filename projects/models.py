@@ -539,6 +539,11 @@ class RequestedBase(models.Model):
         default=False,
         help_text=_("Refused by its holder: the project goes on without this base."),
     )
+    # When the holder's members were emailed that the base is requested: once, at the
+    # first submission that asked for it (`notifications.notify_holders_of_requests`).
+    holder_told_at = models.DateTimeField(
+        _("holder told at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["base__acronym"]
@@ -1130,6 +1135,29 @@ class ReviewReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.sent_on:%Y-%m-%d}"
+
+
+class HolderDigest(models.Model):
+    """A data holder's member's weekly digest of the requests waiting for a decision:
+    at most one per person and week (`projects.holder.digests`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("to")
+    )
+    week_of = models.DateField(_("week of"), help_text=_("The Monday of the week."))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    requests = models.PositiveIntegerField(_("requests waiting"))
+
+    class Meta:
+        ordering = ["-week_of", "pk"]
+        verbose_name = _("data holder's weekly digest")
+        verbose_name_plural = _("data holders' weekly digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_of"], name="holder_digest_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.week_of:%Y-%m-%d}"
 
 
 class ThreadRead(models.Model):

@@ -279,6 +279,10 @@ def project_transition(
         )
         clock_store(project=locked)
         transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
+        if to == S.SUBMITTED:
+            transaction.on_commit(
+                lambda: notifications.notify_holders_of_requests.enqueue(locked.pk)
+            )
         if rule.staff_told:
             transaction.on_commit(lambda: notifications.notify_staff_of_event.enqueue(event.pk))
     return locked

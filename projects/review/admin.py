@@ -29,6 +29,7 @@ from projects.models import (
     Decision,
     Event,
     HolderDecision,
+    HolderDigest,
     HolderInvitation,
     InternalNote,
     Message,
@@ -868,3 +869,13 @@ class HolderInvitationAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             holder=obj.holder, actor=request.user, email=obj.email, request=request
         )
         obj.pk, obj.email, obj.invited_by = sent.pk, sent.email, sent.invited_by
+
+
+@admin.register(HolderDigest)
+class HolderDigestAdmin(ReadOnlyAdmin):
+    """What the data holders' weekly digest (`manage.py send_holder_digests`) sent."""
+
+    list_display = ["week_of", "user", "requests", "sent_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    date_hierarchy = "week_of"
