@@ -80,6 +80,7 @@ def request_list(request):
         "projects/holder/requests.html",
         {
             "holders": mine,
+            "holder_names": ", ".join(holder.name for holder in mine),
             "queue": queue,
             "queue_label": QUEUE_LABELS[queue],
             "queues": [(name, label, counts[name]) for name, label in QUEUE_LABELS.items()],
