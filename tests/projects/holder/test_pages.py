@@ -289,3 +289,22 @@ def test_proposing_nothing_new_is_said_on_the_form(signed_in, demo_catalog):
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+
+
+def test_the_list_costs_the_same_queries_for_one_request_or_many(
+    signed_in, esme, django_assert_max_num_queries
+):
+    from catalog.models import Base
+    from tests.factories import make_public_project
+
+    with django_assert_max_num_queries(12) as one:
+        signed_in.get(reverse("holder:requests"))
+    for number in range(2, 7):
+        project = make_public_project(f"HDH-2027-{number:04d}", f"Projet {number}")
+        RequestedBase.objects.create(project=project, base=Base.objects.get(slug="esme"))
+
+    with django_assert_max_num_queries(12) as many:
+        response = signed_in.get(reverse("holder:requests"))
+
+    assert len(response.context["page"]) == 6
+    assert len(many.captured_queries) == len(one.captured_queries)
