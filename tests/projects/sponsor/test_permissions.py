@@ -15,17 +15,14 @@ A 404 or a redirect to the sign-in page never changes anything either.
 """
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from projects import services
 from projects.models import Attachment, Invitation, Project, TeamMember
 from tests.factories import make_project
+from tests.permission_table import DONE, GET, LOGIN, POST, REFUSED, assert_answer, cases, url_names
 from tests.projects.files import pdf_upload
 
-GET, POST = "get", "post"
-LOGIN = "login"  # a redirect to the sign-in page
-DONE = "302, done"  # a redirect, and the change asked for is in the database
-REFUSED = "302, refused"  # a redirect with a message, and nothing changed
 SUBMITTED, DRAFT, CLOSED = "submitted", "draft", "closed"
 PERSONAS = [
     "anonymous",
@@ -239,14 +236,9 @@ def done(name: str, before, email: str | None):
     raise AssertionError(name)
 
 
-def cases():
-    for (name, method, kind), expected in TABLE.items():
-        for persona, status in zip(PERSONAS, expected, strict=True):
-            label = f"{persona}-{method}-{name}" + (f"-{kind}" if kind else "")
-            yield pytest.param(name, method, kind, persona, status, id=label)
-
-
-@pytest.mark.parametrize(("name", "method", "kind", "persona", "status"), list(cases()))
+@pytest.mark.parametrize(
+    ("name", "method", "kind", "persona", "status"), list(cases(TABLE, PERSONAS))
+)
 def test_sponsor_urls_answer_each_persona(world, client, name, method, kind, persona, status):
     user = world["users"].get(persona)
     if user is not None:
@@ -259,14 +251,7 @@ def test_sponsor_urls_answer_each_persona(world, client, name, method, kind, per
 
     response = getattr(client, method)(url, data) if method == POST else client.get(url)
 
-    if status == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
-    elif status in (DONE, REFUSED):
-        assert response.status_code == 302
-        assert not response["Location"].startswith(reverse("account_login"))
-    else:
-        assert response.status_code == status
+    assert_answer(response, status)
     if method == POST:
         after = observe(name, world, kind)
         if status == DONE:
@@ -277,13 +262,7 @@ def test_sponsor_urls_answer_each_persona(world, client, name, method, kind, per
 
 
 def test_every_sponsor_url_is_in_the_table():
-    resolver = get_resolver()
-    names = {
-        pattern.name
-        for pattern in resolver.namespace_dict["my"][1].url_patterns
-        if getattr(pattern, "name", None)
-    }
-    assert names == {name for name, _method, _kind in TABLE}
+    assert url_names("my") == {name for name, _method, _kind in TABLE}
 
 
 def test_outsider_gets_404_on_draft_and_learns_nothing(draft, outsider, client):
