@@ -1,5 +1,6 @@
 """The catalog: data holders, the bases they hold, and each base's onboarding milestones."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,6 +37,42 @@ class DataHolder(models.Model):
     @property
     def short_name(self) -> str:
         return self.acronym or self.name
+
+
+class HolderMembership(models.Model):
+    """A person who acts for a data holder on the portal: decides on the requests for
+    its bases and invites colleagues. Added by a hub administrator (admin) or joined by
+    an invitation from a member; the same person may also belong to sponsor
+    organisations."""
+
+    holder = models.ForeignKey(
+        DataHolder,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("data holder"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="holder_memberships",
+        verbose_name=_("person"),
+    )
+    joined_at = models.DateTimeField(_("member since"), default=timezone.now)
+
+    class Meta:
+        ordering = ["holder", "joined_at"]
+        verbose_name = _("data holder member")
+        verbose_name_plural = _("data holder members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "user"],
+                name="holder_member_once",
+                violation_error_message=_("This person is already a member of this holder."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.holder.short_name}"
 
 
 # Searches take at most this many words (the rest is ignored) and this many
@@ -228,3 +265,122 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.base}: {self.get_kind_display()} ({self.reached_on:%Y-%m-%d})"
+
+
+# What a data holder's members may propose to change in its bases' entries; the
+# acronym, name, slug, holder and catalog reference stay the hub's.
+PROPOSABLE_FIELDS = [
+    "description",
+    "population",
+    "geography",
+    "period_start",
+    "period_end",
+    "update_frequency",
+    "access_conditions",
+    "documentation_url",
+    "keywords",
+    "scientific_lead",
+    "contact_email",
+    "citation",
+]
+
+
+def proposable_field(name: str) -> models.Field:
+    field = Base._meta.get_field(name)
+    assert isinstance(field, models.Field)  # never a relation: PROPOSABLE_FIELDS
+    return field
+
+
+class BaseProposal(models.Model):
+    """Changes to a base's catalog entry and milestone dates, proposed by a member of
+    its data holder and published (or declined) by a hub administrator
+    (`catalog.proposals`). Every proposal stays, with who and when, whatever becomes
+    of it: the history of the changes the holders asked for.
+
+    `changes` and `previous` hold `{"fields": {name: value}, "milestones": {kind:
+    "YYYY-MM-DD" or null}}`: the values proposed, and those they replace (as they
+    were when proposed, then when published).
+    """
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for the hub")
+        PUBLISHED = "published", _("Published")
+        DECLINED = "declined", _("Declined")
+        SUPERSEDED = "superseded", _("Replaced by a later proposal")
+
+    base = models.ForeignKey(
+        Base, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("base")
+    )
+    changes = models.JSONField(_("changes proposed"))
+    previous = models.JSONField(_("values replaced"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=State, default=State.PROPOSED, editable=False
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published or declined by"),
+    )
+    decided_at = models.DateTimeField(_("published or declined at"), null=True, blank=True)
+    decision_note = models.TextField(
+        _("reason for declining"),
+        blank=True,
+        help_text=_("Required to decline a proposal: the holder's members read it."),
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("proposed update of a base")
+        verbose_name_plural = _("proposed updates of bases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base"],
+                condition=Q(state="proposed"),
+                name="one_proposal_waiting_per_base",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.base} {self.proposed_at:%Y-%m-%d} ({self.get_state_display()})"
+
+    def lines(self) -> list[dict]:
+        """Each change as {label, before, after}, in the form's order, for the pages."""
+        fields, milestones = self.changes.get("fields", {}), self.changes.get("milestones", {})
+        before = self.previous
+        rows = [
+            {
+                "label": proposable_field(name).verbose_name,
+                "before": _shown(name, before.get("fields", {}).get(name)),
+                "after": _shown(name, fields[name]),
+            }
+            for name in PROPOSABLE_FIELDS
+            if name in fields
+        ]
+        rows += [
+            {
+                "label": label,
+                "before": before.get("milestones", {}).get(kind) or "—",
+                "after": milestones[kind] or _("(removed)"),
+            }
+            for kind, label in Milestone.Kind.choices
+            if kind in milestones
+        ]
+        return rows
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "update_frequency":
+        return str(Base.Frequency(value).label)
+    return str(value)

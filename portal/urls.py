@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import mfa, views
+from projects.holder.urls import holder_patterns
 from projects.public.urls import statistics_patterns
 from projects.sponsor.urls import organisation_patterns, sponsor_patterns
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("projects/", include("projects.public.urls")),
     path("my/organisations/", include(organisation_patterns)),
     path("my/", include(sponsor_patterns)),
+    path("holder/", include(holder_patterns)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own URLs: its sign-in form would skip the second factor.

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Base
+from catalog.models import Base, DataHolder
 from projects import clocks
 from projects.uploads import EXTENSIONS, name_for_type
 
@@ -133,6 +133,22 @@ class OrganisationInvitation(EmailedInvitation):
     class Meta(EmailedInvitation.Meta):
         verbose_name = _("invitation to an organisation")
         verbose_name_plural = _("invitations to an organisation")
+
+
+class HolderInvitation(EmailedInvitation):
+    """An invitation to act for a data holder, sent by one of its members or by a hub
+    administrator."""
+
+    holder = models.ForeignKey(
+        DataHolder,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("data holder"),
+    )
+
+    class Meta(EmailedInvitation.Meta):
+        verbose_name = _("invitation to a data holder")
+        verbose_name_plural = _("invitations to a data holder")
 
 
 class Theme(models.Model):
@@ -491,8 +507,19 @@ class Invitation(EmailedInvitation):
 class Decision(models.TextChoices):
     PENDING = "pending", _("Pending")
     AGREED = "agreed", _("Agreed")
+    AGREED_WITH_CONDITIONS = "conditions", _("Agreed with conditions")
     REFUSED = "refused", _("Refused")
     DELIVERED = "delivered", _("Delivered")
+
+
+# The holder's decisions that let a project launch (`services.transition_blockers`).
+DATA_GRANTED = {Decision.AGREED, Decision.AGREED_WITH_CONDITIONS, Decision.DELIVERED}
+# Agreed, the data still to deliver.
+AGREED = {Decision.AGREED, Decision.AGREED_WITH_CONDITIONS}
+# A holder decides, and revises its decision, from submission until the launch; the
+# delivery may still be recorded while the project is in progress.
+HOLDER_DECIDES = IN_REVIEW
+HOLDER_DELIVERS = IN_REVIEW | {Status.IN_PROGRESS}
 
 
 class RequestedBase(models.Model):
@@ -503,12 +530,31 @@ class RequestedBase(models.Model):
     justification = models.TextField(_("why this base"), blank=True)
     period_start = models.DateField(_("data wanted from"), null=True, blank=True)
     period_end = models.DateField(_("data wanted until"), null=True, blank=True)
-    # The data holder's decision, recorded by the hub's staff.
+    # The data holder's decision, recorded by its members (or by the hub's staff for a
+    # holder without an account) through `holders.requested_base_decide`, which keeps
+    # each one in `HolderDecision`.
     decision = models.CharField(
         _("data holder's decision"), max_length=10, choices=Decision, default=Decision.PENDING
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    decision_note = models.TextField(_("note on the decision"), blank=True)
+    decision_note = models.TextField(
+        _("conditions or reason"),
+        blank=True,
+        help_text=_("The holder's conditions to an agreement, or its reason for a refusal."),
+    )
+    delivered_on = models.DateField(_("data delivered on"), null=True, blank=True)
+    # The hub goes on without a base its holder refused: the launch no longer waits for
+    # it. A new decision of the holder brings it back.
+    set_aside = models.BooleanField(
+        _("set aside by the hub"),
+        default=False,
+        help_text=_("Refused by its holder: the project goes on without this base."),
+    )
+    # When the holder's members were emailed that the base is requested: once, at the
+    # first submission that asked for it (`notifications.notify_holders_of_requests`).
+    holder_told_at = models.DateTimeField(
+        _("holder told at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["base__acronym"]
@@ -718,7 +764,58 @@ ACTION_LABELS = {
     "attachment_read": _("Attachment read by the hub"),
     "authorisation_deadline_extended": _("Authorisation deadline extended"),
     "decision_deadline_extended": _("Decision deadline extended"),
+    "holder_agreed": _("Data holder agreed"),
+    "holder_agreed_with_conditions": _("Data holder agreed with conditions"),
+    "holder_refused": _("Data holder refused"),
+    "holder_delivered": _("Data delivered by the holder"),
+    "base_set_aside": _("Refused base set aside by the hub"),
 }
+
+
+class HolderDecision(models.Model):
+    """A data holder's decision on a requested base, a revision of it, or the delivery
+    of its data: appended, never changed, each with its event in the audit trail.
+
+    Kept by project and base, so that the history outlives the request (the sponsor
+    team may drop a base when the hub asks for changes)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="holder_decisions")
+    base = models.ForeignKey(
+        Base, on_delete=models.PROTECT, related_name="+", verbose_name=_("base")
+    )
+    requested = models.ForeignKey(
+        RequestedBase, on_delete=models.SET_NULL, null=True, related_name="history"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision)
+    note = models.TextField(_("conditions or reason"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True)
+    delivered_on = models.DateField(_("data delivered on"), null=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    # Recorded by the hub's staff on behalf of a holder (one without an account).
+    by_the_hub = models.BooleanField(_("recorded by the hub for the holder"), default=False)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("data holder's decision")
+        verbose_name_plural = _("data holders' decisions")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.base}: {self.get_decision_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableRecord(_("A data holder's decision on record is never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecord(_("A data holder's decision on record is never deleted."))
 
 
 class Message(models.Model):
@@ -1079,6 +1176,29 @@ class ReviewReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.sent_on:%Y-%m-%d}"
+
+
+class HolderDigest(models.Model):
+    """A data holder's member's weekly digest of the requests waiting for a decision:
+    at most one per person and week (`projects.holder.digests`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("to")
+    )
+    week_of = models.DateField(_("week of"), help_text=_("The Monday of the week."))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    requests = models.PositiveIntegerField(_("requests waiting"))
+
+    class Meta:
+        ordering = ["-week_of", "pk"]
+        verbose_name = _("data holder's weekly digest")
+        verbose_name_plural = _("data holders' weekly digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_of"], name="holder_digest_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.week_of:%Y-%m-%d}"
 
 
 class ThreadRead(models.Model):

@@ -1,5 +1,6 @@
-"""Emails to the sponsor team, and to the hub's staff when the team answers, sent
-through Django's tasks framework.
+"""Emails to the sponsor team, to the hub's staff when the team answers or a data
+holder decides, and to the data holders when their bases are requested, sent through
+Django's tasks framework.
 
 The immediate backend runs them at once in development and tests; in
 production a database-backed worker (`manage.py db_worker`) sends them, so a
@@ -10,13 +11,15 @@ and nobody gets the same email twice.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from catalog.models import HolderMembership
 from projects.mail import email_enqueue
-from projects.models import Event, Message, Project
+from projects.models import Event, HolderDecision, Message, Project, RequestedBase
 
 # The group whose members are told when a file has nobody in charge (migration 0003).
 REVIEWERS_GROUP = "reviewers"
@@ -75,13 +78,16 @@ def staff_to_notify(project: Project) -> list:
     )
 
 
-def _email_staff(project: Project, template: str, context: dict) -> int:
-    """One email per staff member, in their own language, linking to the change page."""
+def _email_staff(project: Project, template: str, context: dict, *, besides=None) -> int:
+    """One email per staff member, in their own language, linking to the change page;
+    never to `besides`, who did what the email tells."""
     url = settings.SITE_URL + reverse("admin:projects_project_change", args=[project.pk])
     recipients = staff_to_notify(project)
     to_every_reviewer = recipients != [project.reviewer]
     queued = 0
     for user in recipients:
+        if user == besides:
+            continue
         with translation.override(user.language):
             full = {
                 **context,
@@ -109,3 +115,65 @@ def notify_staff_of_message(message_id: int) -> int:
     """The team wrote in the thread: the staff in charge are told."""
     message = Message.objects.select_related("project__reviewer", "author").get(pk=message_id)
     return _email_staff(message.project, "staff_message", {"message": message})
+
+
+@task()
+def notify_holder_decision(decision_id: int) -> int:
+    """A data holder decided on a base (or the hub recorded it for the holder), or
+    delivered its data: the sponsor team and the staff in charge are told."""
+    decision = HolderDecision.objects.select_related(
+        "project__reviewer", "base__data_holder", "recorded_by"
+    ).get(pk=decision_id)
+    context = {"decision": decision}
+    queued = _email_team(decision.project, "holder_decision", context)
+    return queued + _email_staff(
+        decision.project, "staff_holder_decision", context, besides=decision.recorded_by
+    )
+
+
+@task()
+def notify_holders_of_requests(project_id: int) -> int:
+    """The project was submitted: the members of the data holders of the bases it asks
+    for hear of it, each once per base (`RequestedBase.holder_told_at`, claimed under
+    a lock, so that a retry or a resubmission never tells them twice), one email per
+    member listing their holder's bases, in the member's language."""
+    with transaction.atomic():
+        requests = list(
+            RequestedBase.objects.select_for_update(of=("self",))
+            .filter(project_id=project_id, holder_told_at=None)
+            .select_related("project", "base__data_holder")
+        )
+        RequestedBase.objects.filter(pk__in=[request.pk for request in requests]).update(
+            holder_told_at=timezone.now()
+        )
+    if not requests:
+        return 0
+    project = requests[0].project
+    by_holder: dict[int, list[RequestedBase]] = {}
+    for request in requests:
+        by_holder.setdefault(request.base.data_holder_id, []).append(request)
+    memberships = HolderMembership.objects.filter(
+        holder_id__in=by_holder, user__is_active=True
+    ).select_related("user", "holder")
+    queued = 0
+    for membership in memberships:
+        user, theirs = membership.user, by_holder[membership.holder_id]
+        context = {
+            "user": user,
+            "project": project,
+            "holder": membership.holder,
+            "lines": [
+                {
+                    "request": request,
+                    "url": settings.SITE_URL + reverse("holder:request", args=[request.pk]),
+                }
+                for request in theirs
+            ],
+            "bases": ", ".join(request.base.acronym for request in theirs),
+        }
+        with translation.override(user.language):
+            subject = render_to_string("emails/holder_request_subject.txt", context).strip()
+            body = render_to_string("emails/holder_request_body.txt", context)
+        email_enqueue(subject=subject, body=body, to=[user.email])
+        queued += 1
+    return queued

@@ -18,9 +18,14 @@ from django.db.models import (
 from projects import services
 from projects.clocks import hub_today
 from projects.models import (
+    AGREED,
+    DATA_GRANTED,
+    HOLDER_DECIDES,
+    HOLDER_DELIVERS,
     IN_REVIEW,
     Decision,
     Event,
+    HolderDecision,
     Message,
     Project,
     RequestedBase,
@@ -120,8 +125,8 @@ def queues(user) -> dict[str, Q]:
     - overdue: in review, past a stored due date (the hub's day, Europe/Paris).
     """
     today = hub_today()
-    holder_pending = RequestedBase.objects.filter(project=OuterRef("pk")).exclude(
-        decision__in=[Decision.AGREED, Decision.DELIVERED]
+    holder_pending = RequestedBase.objects.filter(project=OuterRef("pk"), set_aside=False).exclude(
+        decision__in=DATA_GRANTED
     )
     return {
         "mine": Q(status__in=IN_REVIEW, reviewer=user),
@@ -139,3 +144,55 @@ def queue_counts(projects: QuerySet[Project], user) -> dict[str, int]:
     return projects.order_by().aggregate(
         **{name: Count("pk", filter=condition) for name, condition in queues(user).items()}
     )
+
+
+# The data holders' side.
+
+
+def holder_requests(user) -> QuerySet[RequestedBase]:
+    """The requests for the bases of every data holder `user` is a member of, in the
+    projects submitted at least once: never a draft, whoever else may read it."""
+    return (
+        RequestedBase.objects.filter(base__data_holder__memberships__user=user)
+        .exclude(project__status=Status.DRAFT)
+        .exclude(project__reference="")
+        .select_related("project__sponsor", "base__data_holder")
+    )
+
+
+# The holder's queues, as conditions on requests; every request is in exactly one.
+HOLDER_QUEUES: dict[str, Q] = {
+    "to_decide": Q(decision=Decision.PENDING, project__status__in=HOLDER_DECIDES),
+    "to_deliver": Q(decision__in=AGREED, project__status__in=HOLDER_DELIVERS),
+    "delivered": Q(decision=Decision.DELIVERED),
+    "refused": Q(decision=Decision.REFUSED),
+    # Rejected, withdrawn or completed before the holder decided or delivered.
+    "closed": (Q(decision=Decision.PENDING) & ~Q(project__status__in=HOLDER_DECIDES))
+    | (Q(decision__in=AGREED) & ~Q(project__status__in=HOLDER_DELIVERS)),
+}
+# Waiting longest first; decided most recently first.
+HOLDER_QUEUE_ORDER: dict[str, list[str]] = {
+    "to_decide": ["project__submitted_on", "pk"],
+    "to_deliver": ["decided_on", "pk"],
+    "delivered": ["-delivered_on", "-pk"],
+    "refused": ["-decided_on", "-pk"],
+    "closed": ["-project__status_changed_at", "-pk"],
+}
+
+
+def holder_queue(requests: QuerySet[RequestedBase], name: str) -> QuerySet[RequestedBase]:
+    return requests.filter(HOLDER_QUEUES[name]).order_by(*HOLDER_QUEUE_ORDER[name])
+
+
+def holder_queue_counts(requests: QuerySet[RequestedBase]) -> dict[str, int]:
+    """How many requests each queue holds, in one query."""
+    return requests.order_by().aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in HOLDER_QUEUES.items()}
+    )
+
+
+def holder_history(requested: RequestedBase) -> QuerySet[HolderDecision]:
+    """Every decision, revision and delivery on record for this base of this project."""
+    return HolderDecision.objects.filter(
+        project_id=requested.project_id, base_id=requested.base_id
+    ).select_related("recorded_by")

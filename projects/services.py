@@ -1,6 +1,7 @@
 """Writes on projects. Every change of state goes through `project_transition`."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -20,12 +21,13 @@ from projects import clocks, notifications, snapshots
 from projects.identifiers import normalise as normalise_identifier
 from projects.mail import email_enqueue
 from projects.models import (
+    DATA_GRANTED,
     FINAL,
     SPONSOR_EDITABLE,
     Attachment,
     Authorisation,
     DeadlineExtension,
-    Decision,
+    EmailedInvitation,
     Event,
     Invitation,
     Message,
@@ -139,7 +141,9 @@ def transition_blockers(*, project: Project, to: str, ground: str = "") -> list[
       date, or the reference methodology declared;
     - a rejection on the ground of an unfavourable opinion needs that opinion
       recorded, and a CNIL refusal can only come while the authorisation is awaited;
-    - a launch needs every requested base agreed or delivered by its data holder.
+    - a launch needs every requested base agreed (with or without conditions) or
+      delivered by its data holder, but for those it refused that the hub set aside
+      to go on without them (not all of them).
 
     The admin draws its transition forms from this; `project_transition` asks it
     again under the row lock, so nothing reaches these states without the evidence.
@@ -168,15 +172,17 @@ def transition_blockers(*, project: Project, to: str, ground: str = "") -> list[
         else:
             missing += authorisation.problems()
     if to == S.IN_PROGRESS:
-        waiting = [
-            request.base.acronym
-            for request in project.requested_bases.select_related("base")
-            if request.decision not in (Decision.AGREED, Decision.DELIVERED)
-        ]
+        requested = list(project.requested_bases.select_related("base"))
+        kept = [request for request in requested if not request.set_aside]
+        waiting = [request.base.acronym for request in kept if request.decision not in DATA_GRANTED]
         if waiting:
             missing.append(
                 _("Every data holder must agree first; still waiting for: %(bases)s.")
                 % {"bases": ", ".join(waiting)}
+            )
+        if requested and not kept:
+            missing.append(
+                _("Every requested base was refused and set aside: there is no data to open.")
             )
     if to == S.REJECTED and ground == RejectionGround.UNFAVOURABLE_OPINION:
         opinion = project.opinion_on_record
@@ -276,6 +282,10 @@ def project_transition(
         if locked.is_public:
             public_data_changed()
         transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
+        if to == S.SUBMITTED:
+            transaction.on_commit(
+                lambda: notifications.notify_holders_of_requests.enqueue(locked.pk)
+            )
         if rule.staff_told:
             transaction.on_commit(lambda: notifications.notify_staff_of_event.enqueue(event.pk))
     return locked
@@ -456,27 +466,82 @@ def invitation_send(*, project: Project, actor, email: str, request) -> Invitati
     email = email.strip().lower()
     if project.team.filter(user__email__iexact=email).exists():
         raise TransitionError(_("This person is already on the team."))
-    invitation = Invitation.objects.create(project=project, email=email, invited_by=actor)
-    token = signing.dumps(invitation.pk, salt=INVITATION_SALT)
-    url = request.build_absolute_uri(reverse("my:invitation", kwargs={"token": token}))
-    _send_invitation("invitation", {"project": project, "inviter": actor, "url": url}, email=email)
-    return invitation
+    return emailed_invitation_create(
+        Invitation,
+        to={"project": project},
+        email=email,
+        actor=actor,
+        salt=INVITATION_SALT,
+        url_name="my:invitation",
+        template="invitation",
+        request=request,
+    )
 
 
-def _send_invitation(template: str, context: dict, *, email: str) -> None:
-    """Renders the invitation now, in the inviter's language, and queues it once the
-    invitation is committed."""
+# Emailed invitations (to a project's team, a sponsor organisation, a data holder): a
+# signed link, valid INVITATION_MAX_AGE, that proves the address when it is opened.
+
+
+def emailed_invitation_create[I: EmailedInvitation](
+    model: type[I],
+    *,
+    to: dict,
+    email: str,
+    actor,
+    salt: str,
+    url_name: str,
+    template: str,
+    request,
+) -> I:
+    """Records an invitation of `model` to `to` (its team, organisation or holder,
+    by field name), and emails it: rendered now, in the inviter's language, with
+    its signed link to `url_name`, and queued once the invitation is committed.
+    `emails/<template>_subject.txt` and `_body.txt` read `to`, `inviter` and `url`."""
+    invitation = model._default_manager.create(email=email, invited_by=actor, **to)
+    token = signing.dumps(invitation.pk, salt=salt)
+    url = request.build_absolute_uri(reverse(url_name, kwargs={"token": token}))
+    context = {**to, "inviter": actor, "url": url}
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     body = render_to_string(f"emails/{template}_body.txt", context)
     transaction.on_commit(lambda: email_enqueue(subject=subject, body=body, to=[email]))
+    return invitation
+
+
+def emailed_invitation_from_token[I: EmailedInvitation](
+    token: str, *, salt: str, invitations: QuerySet[I]
+) -> I | None:
+    """The invitation the link names, unless the link is forged, expired or used."""
+    try:
+        pk = signing.loads(token, salt=salt, max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return invitations.filter(pk=pk, accepted_at=None).first()
+
+
+def emailed_invitation_accept[I: EmailedInvitation](
+    *, invitation: I, user, join: Callable[[I], object], error: type[Exception]
+) -> None:
+    """Runs `join` on the invitation, locked, and marks it used: once only, and only
+    for the person signed in with the invited address (the link proves they read its
+    mail). Refusals raise `error`."""
+    if user.email.lower() != invitation.email.lower():
+        raise error(
+            _("This invitation was sent to %(email)s: sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    with transaction.atomic():
+        locked = type(invitation)._default_manager.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at is not None:
+            raise error(_("This invitation was already used."))
+        join(locked)
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
 
 
 def invitation_from_token(token: str) -> Invitation | None:
-    try:
-        pk = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return Invitation.objects.select_related("project").filter(pk=pk, accepted_at=None).first()
+    return emailed_invitation_from_token(
+        token, salt=INVITATION_SALT, invitations=Invitation.objects.select_related("project")
+    )
 
 
 def invitation_accept(*, invitation: Invitation, user) -> TeamMember:
@@ -615,45 +680,34 @@ def organisation_invite(
     email = email.strip().lower()
     if organisation.members.filter(email__iexact=email).exists():
         raise OrganisationError(_("This person is already a member."))
-    invitation = OrganisationInvitation.objects.create(
-        organisation=organisation, email=email, invited_by=actor
-    )
-    token = signing.dumps(invitation.pk, salt=ORGANISATION_INVITATION_SALT)
-    url = request.build_absolute_uri(reverse("organisations:join", kwargs={"token": token}))
-    _send_invitation(
-        "organisation_invitation",
-        {"organisation": organisation, "inviter": actor, "url": url},
+    return emailed_invitation_create(
+        OrganisationInvitation,
+        to={"organisation": organisation},
         email=email,
+        actor=actor,
+        salt=ORGANISATION_INVITATION_SALT,
+        url_name="organisations:join",
+        template="organisation_invitation",
+        request=request,
     )
-    return invitation
 
 
 def organisation_invitation_from_token(token: str) -> OrganisationInvitation | None:
-    try:
-        pk = signing.loads(token, salt=ORGANISATION_INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return (
-        OrganisationInvitation.objects.select_related("organisation")
-        .filter(pk=pk, accepted_at=None)
-        .first()
+    return emailed_invitation_from_token(
+        token,
+        salt=ORGANISATION_INVITATION_SALT,
+        invitations=OrganisationInvitation.objects.select_related("organisation"),
     )
 
 
 def organisation_invitation_accept(*, invitation: OrganisationInvitation, user) -> None:
     """Makes the user a member. The link proves they read the invited address's mail."""
-    if user.email.lower() != invitation.email.lower():
-        raise OrganisationError(
-            _("This invitation was sent to %(email)s: sign in with that address to accept it.")
-            % {"email": invitation.email}
-        )
-    with transaction.atomic():
-        locked = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
-        if locked.accepted_at is not None:
-            raise OrganisationError(_("This invitation was already used."))
-        locked.organisation.members.add(user)
-        locked.accepted_at = timezone.now()
-        locked.save(update_fields=["accepted_at"])
+    emailed_invitation_accept(
+        invitation=invitation,
+        user=user,
+        join=lambda locked: locked.organisation.members.add(user),
+        error=OrganisationError,
+    )
 
 
 # The review's clocks (rules in `projects.clocks`).

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 
+from catalog.models import DataHolder, HolderMembership
 from projects.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -105,7 +106,7 @@ def staff_client(client, staff):
 
 # Personas: the owner and a member of a project's team, an outsider from another
 # organisation, the hub's staff (a reviewer, a hub administrator, staff without a
-# group, a superuser), and anonymous visitors.
+# group, a superuser), members of data holders, and anonymous visitors.
 
 
 def verified(user):
@@ -161,3 +162,22 @@ def organisation(owner, member) -> Organisation:
     organisation = OrganisationFactory(name="CHU Nord")
     organisation.members.add(owner, member)
     return organisation
+
+
+def holder_member_of(acronym: str, email: str, first_name: str):
+    """A person who acts for the demo catalog's holder `acronym`."""
+    user = verified(UserFactory(email=email, first_name=first_name))
+    HolderMembership.objects.create(holder=DataHolder.objects.get(acronym=acronym), user=user)
+    return user
+
+
+@pytest.fixture
+def holder_member(demo_catalog):
+    """A member of Unicancer, the data holder of ESME, which the test applications ask for."""
+    return holder_member_of("Unicancer", "hana@unicancer.example", "Hana")
+
+
+@pytest.fixture
+def other_holder_member(demo_catalog):
+    """A member of another data holder: AP-HP, which holds BNDMR."""
+    return holder_member_of("AP-HP", "paul@aphp.example", "Paul")

@@ -1,6 +1,6 @@
 """The layout by audience holds: imports flow one way (projects may use catalog, portal
-may use both, never the reverse) and the sponsor, review and public sides of projects
-use the shared core, never each other. The contracts live in pyproject.toml
+may use both, never the reverse) and the sponsor, review, public and holder sides of
+projects use the shared core, never each other. The contracts live in pyproject.toml
 ([tool.importlinter]); this test runs them on every `make test`."""
 
 import subprocess
@@ -35,8 +35,9 @@ def test_imports_cross_no_line_of_the_layout():
 
 
 def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
-    """The same contracts, on a tree where catalog imports portal and the public side
-    imports the sponsor's: both are reported."""
+    """The same contracts, on a tree where catalog imports portal, the public side
+    imports the sponsor's, the holder's side the review's and the core the holder's
+    side: each is reported."""
     for package in [
         "portal",
         "catalog",
@@ -44,6 +45,7 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
         "projects/sponsor",
         "projects/review",
         "projects/public",
+        "projects/holder",
     ]:
         (tmp_path / package).mkdir(parents=True)
         (tmp_path / package / "__init__.py").write_text("")
@@ -59,12 +61,16 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
         "mail",
         "pdf",
         "processing",
+        "holders",
     ]:
         (tmp_path / "projects" / f"{module}.py").write_text("")
     (tmp_path / "portal" / "views.py").write_text("")
     (tmp_path / "catalog" / "views.py").write_text("import portal.views\n")
     (tmp_path / "projects" / "sponsor" / "views.py").write_text("")
     (tmp_path / "projects" / "public" / "views.py").write_text("import projects.sponsor.views\n")
+    (tmp_path / "projects" / "review" / "admin.py").write_text("")
+    (tmp_path / "projects" / "holder" / "views.py").write_text("import projects.review.admin\n")
+    (tmp_path / "projects" / "holders.py").write_text("import projects.holder.views\n")
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
     lines = ["[importlinter]", "root_packages =", *[f"    {p}" for p in config["root_packages"]]]
     for index, contract in enumerate(config["contracts"]):
@@ -81,3 +87,5 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
     assert result.returncode == 1
     assert "catalog.views -> portal.views" in result.stdout
     assert "projects.public.views -> projects.sponsor.views" in result.stdout
+    assert "projects.holder.views -> projects.review.admin" in result.stdout
+    assert "projects.holders -> projects.holder.views" in result.stdout

@@ -29,27 +29,32 @@ def load_accounts() -> dict[str, User]:
     they are, password included. Returns the accounts by email."""
     users = {}
     for email, first, last, is_staff, is_superuser, _role in DEMO_ACCOUNTS:
-        user, created = User.objects.get_or_create(
-            email=email,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "is_staff": is_staff,
-                "is_superuser": is_superuser,
-            },
+        user = confirmed_account(
+            email,
+            first_name=first,
+            last_name=last,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
         if is_staff and not is_superuser:
             user.groups.add(Group.objects.get(name="reviewers"))
-        EmailAddress.objects.get_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
         if is_staff:
             _give_demo_authenticator(user)
         users[email] = user
     return users
+
+
+def confirmed_account(email: str, **fields) -> User:
+    """The demo account with this address, created with the demo password and `fields`
+    when missing (an existing one is left as it is), its address confirmed."""
+    user, created = User.objects.get_or_create(email=email, defaults=fields)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
 
 
 def _give_demo_authenticator(user) -> None:

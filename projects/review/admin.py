@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
-from projects import clocks, selectors, services
+from projects import clocks, holders, selectors, services
 from projects.models import (
     FIRST_YEAR,
     IN_REVIEW,
@@ -26,7 +26,11 @@ from projects.models import (
     STAGE_LABELS,
     Authorisation,
     DeadlineExtension,
+    Decision,
     Event,
+    HolderDecision,
+    HolderDigest,
+    HolderInvitation,
     InternalNote,
     Message,
     Opinion,
@@ -244,12 +248,25 @@ class AuthorisationInline(admin.StackedInline):
 
 
 class RequestedBaseInline(admin.TabularInline):
-    """The data holders' decisions, base by base; what was requested stays as submitted."""
+    """The data holders' decisions, base by base; what was requested stays as submitted.
+
+    Holders with an account decide on their pages; here the staff record a decision
+    for a holder that has none, through the same services (`record_for_holder`), and
+    set aside a base its holder refused."""
 
     model = RequestedBase
     extra = 0
     can_delete = False
-    fields = ["base", "period_start", "period_end", "decision", "decided_on", "decision_note"]
+    fields = [
+        "base",
+        "period_start",
+        "period_end",
+        "decision",
+        "decided_on",
+        "decision_note",
+        "delivered_on",
+        "set_aside",
+    ]
     readonly_fields = ["base", "period_start", "period_end"]
     verbose_name_plural = _("data holders' decisions")
 
@@ -447,6 +464,11 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 # The admin's change message describes the formset's objects: point it
                 # at the message the service saved.
                 message.pk, message.author = posted.pk, posted.author
+        elif formset.model is RequestedBase:
+            # Saves nothing itself; tells the admin's log what changed.
+            formset.save(commit=False)
+            for requested, changed in formset.changed_objects:
+                record_for_holder(requested=requested, changed=changed, actor=request.user)
         elif formset.model is InternalNote:
             for note in formset.save(commit=False):
                 note.author = request.user
@@ -602,6 +624,36 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             **dashboard.processing_by_month(),
         }
         return TemplateResponse(request, "admin/projects/dashboard.html", context)
+
+
+DECISION_FIELDS = {"decision", "decided_on", "decision_note", "delivered_on"}
+
+
+def record_for_holder(*, requested: RequestedBase, changed: list[str], actor) -> None:
+    """What a reviewer changed on a requested base, through the holders' services: a
+    decision (or its revision) or a delivery recorded for the holder, and the base set
+    aside. A refusal raises `TransitionError`, which the change page shows."""
+    if DECISION_FIELDS & set(changed):
+        if requested.decision == Decision.DELIVERED:
+            if requested.delivered_on is None:
+                raise services.TransitionError(_("Give the date the data was delivered."))
+            holders.requested_base_deliver(
+                requested=requested, actor=actor, delivered_on=requested.delivered_on
+            )
+        else:
+            holders.requested_base_decide(
+                requested=requested,
+                actor=actor,
+                decision=requested.decision,
+                note=requested.decision_note,
+                decided_on=requested.decided_on,
+            )
+    if "set_aside" in changed:
+        if not requested.set_aside:
+            raise services.TransitionError(
+                _("A base set aside comes back with a new decision of its holder.")
+            )
+        holders.requested_base_set_aside(requested=requested, actor=actor)
 
 
 def _clock_badge(due, today) -> str:
@@ -781,3 +833,59 @@ class ReviewReminderAdmin(ReadOnlyAdmin):
     list_select_related = ["project"]
     search_fields = ["project__reference", "recipients"]
     date_hierarchy = "sent_on"
+
+
+@admin.register(HolderDecision)
+class HolderDecisionAdmin(ReadOnlyAdmin):
+    """Every decision of the data holders, revision and delivery, as recorded by their
+    members or by the hub for them (`projects.holders`)."""
+
+    list_display = ["recorded_at", "project", "base", "decision", "recorded_by", "by_the_hub"]
+    list_filter = ["decision", "by_the_hub", ("base", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["project", "base", "recorded_by"]
+    search_fields = ["project__reference", "project__title", "base__acronym", "note"]
+    date_hierarchy = "recorded_at"
+
+
+@admin.register(HolderInvitation)
+class HolderInvitationAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+    """A hub administrator invites someone to act for a data holder: the email leaves
+    as a member's invitation would (`holders.holder_invite`). Sent, an invitation is
+    only read."""
+
+    list_display = ["created_at", "email", "holder", "invited_by", "accepted_at"]
+    list_filter = [("holder", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["holder", "invited_by"]
+    search_fields = ["email", "holder__name", "holder__acronym"]
+    autocomplete_fields = ["holder"]
+    fields = ["holder", "email"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A refusal of the service (already a member) is a message, not a 500."""
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except holders.HolderError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        sent = holders.holder_invite(
+            holder=obj.holder, actor=request.user, email=obj.email, request=request
+        )
+        obj.pk, obj.email, obj.invited_by = sent.pk, sent.email, sent.invited_by
+
+
+@admin.register(HolderDigest)
+class HolderDigestAdmin(ReadOnlyAdmin):
+    """What the data holders' weekly digest (`manage.py send_holder_digests`) sent."""
+
+    list_display = ["week_of", "user", "requests", "sent_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    date_hierarchy = "week_of"

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from catalog.models import Base, DataHolder, Milestone
-from portal.demo.accounts import DEMO_TOTP_SECRET
+from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from projects import clocks
 from projects.models import DeadlineExtension, Event, Project, ProjectVersion, Status
 from tests.conftest import totp_code
@@ -143,3 +143,21 @@ def test_the_demo_loaded_again_another_day_adds_nothing():
 
     assert snapshot()["projects"] == first["projects"]
     assert snapshot()["events"] == first["events"]
+
+
+def test_demo_holders_have_requests_waiting_agreed_and_delivered(client, capsys):
+    from projects import selectors
+
+    call_command("load_demo")
+    out = capsys.readouterr().out
+
+    for email, base in [("holder@aphp.example", "BNDMR"), ("holder@unicancer.example", "ESME")]:
+        assert email in out
+        user = get_user_model().objects.get(email=email)
+        assert client.login(email=email, password=DEMO_PASSWORD)
+        requests = selectors.holder_requests(user)
+        assert set(requests.values_list("base__acronym", flat=True)) == {base}
+        counts = selectors.holder_queue_counts(requests)
+        assert counts["to_decide"] and counts["to_deliver"] and counts["delivered"]
+        assert client.get("/holder/").status_code == 200
+    assert Base.objects.get(slug="bndmr").proposals.get().state == "proposed"

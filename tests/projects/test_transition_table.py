@@ -405,6 +405,9 @@ def test_resubmission_needs_a_confirmed_address_and_a_complete_application(
     assert list(project.versions.values_list("number", flat=True)) == [1, 2]
 
 
+SET_ASIDE = True
+
+
 @pytest.mark.parametrize(
     ("decisions", "launches"),
     [
@@ -414,6 +417,12 @@ def test_resubmission_needs_a_confirmed_address_and_a_complete_application(
         ([Decision.DELIVERED, Decision.REFUSED], False),
         ([Decision.AGREED, Decision.DELIVERED], True),
         ([Decision.DELIVERED], True),
+        ([Decision.AGREED_WITH_CONDITIONS], True),
+        ([Decision.AGREED_WITH_CONDITIONS, Decision.PENDING], False),
+        # The hub goes on without a refused base it set aside, not without them all.
+        ([(Decision.REFUSED, SET_ASIDE), Decision.AGREED], True),
+        ([(Decision.REFUSED, SET_ASIDE), Decision.PENDING], False),
+        ([(Decision.REFUSED, SET_ASIDE)], False),
     ],
 )
 def test_a_launch_needs_every_base_agreed_or_delivered(ready, reviewer, decisions, launches):
@@ -422,7 +431,8 @@ def test_a_launch_needs_every_base_agreed_or_delivered(ready, reviewer, decision
     bases = [Base.objects.get(slug="esme"), Base.objects.get(slug="oscour")]
     ready.requested_bases.all().delete()
     for base, decision in zip(bases, decisions, strict=False):
-        ready.requested_bases.create(base=base, decision=decision)
+        decision, set_aside = decision if isinstance(decision, tuple) else (decision, False)
+        ready.requested_bases.create(base=base, decision=decision, set_aside=set_aside)
     project = place(ready, "approved")
 
     if launches:

@@ -10,6 +10,12 @@ from portal.demo.accounts import (
 )
 from portal.demo.catalog import load_catalog
 from portal.demo.directory import load_directory
+from portal.demo.holders import (
+    HOLDER_ACCOUNTS,
+    load_holder_accounts,
+    load_holder_proposals,
+    load_holder_requests,
+)
 from portal.demo.projects import load_projects
 
 SILENT = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
@@ -24,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         load_catalog()
         users = load_accounts()
+        users |= load_holder_accounts()
         # The demo's transitions would notify its made-up sponsor team: send nothing.
         with override_settings(MAILERS=SILENT):
             load_projects(
@@ -33,9 +40,18 @@ class Command(BaseCommand):
                 reviewer=users["reviewer@hub.example"],
             )
             load_directory(staff=users["admin@hub.example"], reviewer=users["reviewer@hub.example"])
+            load_holder_requests(
+                owner=users["sponsor@chu-exemple.fr"],
+                member=users["colleague@chu-exemple.fr"],
+                staff=users["admin@hub.example"],
+                reviewer=users["reviewer@hub.example"],
+            )
+            load_holder_proposals()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {email:<28} {role}")
+        for email, _first, _last, _holder, role in HOLDER_ACCOUNTS:
             self.stdout.write(f"  {email:<28} {role}")
         staff = [users[email] for email, _f, _l, is_staff, *_rest in DEMO_ACCOUNTS if is_staff]
         self.stdout.write(

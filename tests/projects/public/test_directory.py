@@ -334,18 +334,20 @@ def test_at_most_ten_queries_cold_and_one_warm_whatever_the_page_size(
         assert len(shown(get(client, **params))) == listed
 
 
-def test_a_signed_in_visitor_costs_only_the_session_and_the_account_more(
+def test_a_signed_in_visitor_costs_only_the_session_the_account_and_the_header_more(
     client, projects, owner, django_assert_num_queries
 ):
+    """Signed in: the session, the account, and whether they act for a data holder (the
+    header's link to the holder's pages)."""
     thirty_more()
     with CaptureQueriesContext(connection) as anonymous:
         get(client)
     cache.clear()
     client.force_login(owner)
 
-    with django_assert_num_queries(len(anonymous) + 2):
+    with django_assert_num_queries(len(anonymous) + 3):
         get(client)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         get(client)
 
 

@@ -15,75 +15,75 @@ A 404 or a redirect to the sign-in page never changes anything either.
 """
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from projects import services
 from projects.models import Attachment, Invitation, Project, TeamMember
 from tests.factories import make_project
+from tests.permission_table import DONE, GET, LOGIN, POST, REFUSED, assert_answer, cases, url_names
 from tests.projects.files import pdf_upload
 
-GET, POST = "get", "post"
-LOGIN = "login"  # a redirect to the sign-in page
-DONE = "302, done"  # a redirect, and the change asked for is in the database
-REFUSED = "302, refused"  # a redirect with a message, and nothing changed
 SUBMITTED, DRAFT, CLOSED = "submitted", "draft", "closed"
 PERSONAS = [
     "anonymous",
     "owner",
     "member",
     "outsider",
+    "holder_member",
     "reviewer",
     "administrator",
     "staff_without_group",
 ]
 
 # (url name, method, project): expected answer for anonymous, owner, member, outsider,
-# reviewer, hub administrator, staff without group.
+# a member of the data holder of the base the projects ask for (a holder reads the
+# request on its own pages, never the team's), reviewer, hub administrator, staff
+# without group.
 TABLE = {
-    ("projects", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200),
-    ("project-new", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200),
+    ("projects", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ("project-new", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200, 200),
     # Anyone signed in may start an application of their own.
-    ("project-new", POST, None): (LOGIN, DONE, DONE, DONE, DONE, DONE, DONE),
-    ("invitation", GET, None): (200, 200, 200, 200, 200, 200, 200),
+    ("project-new", POST, None): (LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
+    ("invitation", GET, None): (200, 200, 200, 200, 200, 200, 200, 200),
     # Sent to an address without an account: only its owner (creating the account)
     # takes it; signed in as anyone else, it is refused.
-    ("invitation", POST, None): (DONE, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED),
+    ("invitation", POST, None): (DONE, *[REFUSED] * 7),
     # Submitted at least once: the team, and the hub's reviewers, read it.
-    ("project", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("project-edit", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("project-withdraw", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-withdraw", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("message", GET, SUBMITTED): (LOGIN, 405, 405, 405, 405, 405, 405),
-    ("message", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ("project", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("project-edit", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-edit", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("project-withdraw", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-withdraw", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("message", GET, SUBMITTED): (LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("message", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     # Only the owner invites.
-    ("invite", POST, SUBMITTED): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
-    ("version", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("version-compare", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
+    ("invite", POST, SUBMITTED): (LOGIN, DONE, REFUSED, 404, 404, 404, 404, 404),
+    ("version", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("version-compare", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
     # The PDF of a version: whoever reads the version. Of the current content: the team.
-    ("version-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("project-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("attachment", GET, SUBMITTED): (LOGIN, 200, 200, 404, 200, 200, 404),
-    ("attachment-delete", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ("version-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("project-pdf", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("attachment", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("attachment-delete", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     # Never submitted: private to its team, staff included.
-    ("project", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-edit", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("project-withdraw", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("project-withdraw", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("message", GET, DRAFT): (LOGIN, 405, 405, 405, 405, 405, 405),
-    ("message", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ("invite", POST, DRAFT): (LOGIN, DONE, REFUSED, 404, 404, 404, 404),
-    ("version", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),  # no version yet
-    ("version-compare", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),
-    ("version-pdf", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404),  # no version yet
-    ("project-pdf", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("attachment", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404),
-    ("attachment-delete", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ("project", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-edit", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-edit", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("project-withdraw", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("project-withdraw", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("message", GET, DRAFT): (LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("message", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("invite", POST, DRAFT): (LOGIN, DONE, REFUSED, 404, 404, 404, 404, 404),
+    ("version", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404, 404),  # no version yet
+    ("version-compare", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404, 404),
+    ("version-pdf", GET, DRAFT): (LOGIN, 404, 404, 404, 404, 404, 404, 404),  # no version yet
+    ("project-pdf", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("attachment", GET, DRAFT): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("attachment-delete", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     # Closed (rejected): the team can no longer edit, delete a file or withdraw it.
-    ("project-edit", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
-    ("project-withdraw", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
-    ("attachment-delete", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404),
+    ("project-edit", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
+    ("project-withdraw", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
+    ("attachment-delete", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
 }
 
 
@@ -109,6 +109,7 @@ def world(
     owner,
     member,
     outsider,
+    holder_member,
     reviewer,
     administrator,
     staff_without_group,
@@ -141,6 +142,7 @@ def world(
         "owner": owner,
         "member": member,
         "outsider": outsider,
+        "holder_member": holder_member,
         "reviewer": reviewer,
         "administrator": administrator,
         "staff_without_group": staff_without_group,
@@ -234,14 +236,9 @@ def done(name: str, before, email: str | None):
     raise AssertionError(name)
 
 
-def cases():
-    for (name, method, kind), expected in TABLE.items():
-        for persona, status in zip(PERSONAS, expected, strict=True):
-            label = f"{persona}-{method}-{name}" + (f"-{kind}" if kind else "")
-            yield pytest.param(name, method, kind, persona, status, id=label)
-
-
-@pytest.mark.parametrize(("name", "method", "kind", "persona", "status"), list(cases()))
+@pytest.mark.parametrize(
+    ("name", "method", "kind", "persona", "status"), list(cases(TABLE, PERSONAS))
+)
 def test_sponsor_urls_answer_each_persona(world, client, name, method, kind, persona, status):
     user = world["users"].get(persona)
     if user is not None:
@@ -254,14 +251,7 @@ def test_sponsor_urls_answer_each_persona(world, client, name, method, kind, per
 
     response = getattr(client, method)(url, data) if method == POST else client.get(url)
 
-    if status == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
-    elif status in (DONE, REFUSED):
-        assert response.status_code == 302
-        assert not response["Location"].startswith(reverse("account_login"))
-    else:
-        assert response.status_code == status
+    assert_answer(response, status)
     if method == POST:
         after = observe(name, world, kind)
         if status == DONE:
@@ -272,13 +262,7 @@ def test_sponsor_urls_answer_each_persona(world, client, name, method, kind, per
 
 
 def test_every_sponsor_url_is_in_the_table():
-    resolver = get_resolver()
-    names = {
-        pattern.name
-        for pattern in resolver.namespace_dict["my"][1].url_patterns
-        if getattr(pattern, "name", None)
-    }
-    assert names == {name for name, _method, _kind in TABLE}
+    assert url_names("my") == {name for name, _method, _kind in TABLE}
 
 
 def test_outsider_gets_404_on_draft_and_learns_nothing(draft, outsider, client):

@@ -17,7 +17,7 @@ def create_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("projects", "0012_evidence_and_unread"),
+        ("projects", "0015_holder_notifications"),
     ]
 
     operations = [
