@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects import services
+from projects.clocks import hub_today
 from projects.identifiers import siren_with_key
 from projects.models import Attachment, Organisation, Project, PublicVersion, Status
 from projects.public.directory import data_version
@@ -88,7 +89,7 @@ def holder_decision(hub: Hub) -> None:
         hub,
         **{
             "requested_bases-0-decision": "agreed",
-            "requested_bases-0-decided_on": "2027-01-05",
+            "requested_bases-0-decided_on": hub_today().isoformat(),
         },
     )
     assert hub.submitted.requested_bases.get().decision == "agreed"
