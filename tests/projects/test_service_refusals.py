@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from projects import services
-from projects.models import DeadlineExtension, Invitation, ReviewDeadlines, Status
+from projects.models import DeadlineExtension, Invitation, Project, ReviewDeadlines, Status
 from tests.factories import UserFactory, record_evidence
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +178,43 @@ def test_an_accepted_team_link_finds_nothing(draft, owner):
     services.invitation_accept(invitation=invitation, user=UserFactory(email="nadia@x.example"))
 
     assert services.invitation_from_token(team_token(invitation)) is None
+
+
+def test_assigning_a_reviewer_is_logged_for_staff_with_who_and_whom(
+    submitted, reviewer, administrator, owner
+):
+    services.project_assign(project=submitted, reviewer=reviewer, actor=administrator)
+    services.project_assign(project=submitted, reviewer=None, actor=administrator)
+
+    assigned = submitted.events.filter(action="assigned").order_by("pk")
+    assert [(e.actor, e.reason, e.visibility) for e in assigned] == [
+        (administrator, str(reviewer), "staff"),
+        (administrator, "", "staff"),
+    ]
+    submitted.refresh_from_db()
+    assert submitted.reviewer is None
+
+
+def test_only_staff_assign_and_only_staff_are_assigned(submitted, reviewer, owner):
+    assert refusal(
+        lambda: services.project_assign(project=submitted, reviewer=owner, actor=reviewer)
+    ) == ("Only the hub's staff can review projects.")
+    assert refusal(
+        lambda: services.project_assign(project=submitted, reviewer=reviewer, actor=owner)
+    ) == ("Only the hub's staff can review projects.")
+    submitted.refresh_from_db()
+    assert submitted.reviewer is None
+    assert not submitted.events.filter(action="assigned").exists()
+
+
+def test_a_submission_is_refused_in_words_until_complete_and_confirmed(
+    draft, complete_draft, owner
+):
+    assert refusal(lambda: services.project_submit(project=draft, actor=owner)) == (
+        "The application is not complete yet."
+    )
+    owner.emailaddress_set.update(verified=False)
+    assert refusal(lambda: services.project_submit(project=complete_draft, actor=owner)) == (
+        "Please confirm your email address before submitting."
+    )
+    assert set(Project.objects.values_list("status", flat=True)) == {Status.DRAFT}
