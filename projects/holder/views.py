@@ -7,7 +7,6 @@ of another holder, gets a 404, never a 403 (`_get_request_for_member`).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -25,6 +24,7 @@ from projects.holder.forms import (
     DeliveryForm,
     HolderInvitationForm,
 )
+from projects.joining import join_by_link
 from projects.models import HolderInvitation, RequestedBase
 
 QUEUE_LABELS = {
@@ -227,28 +227,18 @@ def invite(request, pk: int):
 
 def join(request, token: str):
     """Joins from the emailed link: shows what is joined, joins on POST."""
-    invitation = holders.holder_invitation_from_token(token)
-    if invitation is None:
-        messages.error(request, _("This invitation link is invalid, expired or already used."))
-        return redirect("home")
-    if not request.user.is_authenticated:
-        messages.info(
-            request,
-            _("Sign in (or create your account) with %(email)s to accept the invitation.")
-            % {"email": invitation.email},
-        )
-        return redirect_to_login(request.get_full_path())
-    if request.method == "POST":
-        try:
-            holders.holder_invitation_accept(invitation=invitation, user=request.user)
-        except holders.HolderError as error:
-            messages.error(request, str(error))
-            return redirect("home")
-        messages.success(
-            request, _("You now act for %(name)s.") % {"name": invitation.holder.short_name}
-        )
-        return redirect("holder:requests")
-    return render(request, "projects/holder/join.html", {"invitation": invitation})
+    return join_by_link(
+        request,
+        invitation=holders.holder_invitation_from_token(token),
+        accept=holders.holder_invitation_accept,
+        refusal=holders.HolderError,
+        joined=lambda invitation: (
+            _("You now act for %(name)s.") % {"name": invitation.holder.short_name}
+        ),
+        joined_url="holder:requests",
+        refused_url="home",
+        template="projects/holder/join.html",
+    )
 
 
 # The catalog entries of the holder's bases.

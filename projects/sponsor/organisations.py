@@ -7,13 +7,13 @@ also add members in the admin).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects import services
+from projects.joining import join_by_link
 from projects.models import Organisation, OrganisationInvitation
 from projects.sponsor.forms import InvitationForm, OrganisationForm
 
@@ -82,26 +82,15 @@ def organisation_invite(request, pk: int):
 
 def organisation_join(request, token: str):
     """Joins from the emailed link: shows what is joined, joins on POST."""
-    invitation = services.organisation_invitation_from_token(token)
-    if invitation is None:
-        messages.error(request, _("This invitation link is invalid, expired or already used."))
-        return redirect("home")
-    if not request.user.is_authenticated:
-        messages.info(
-            request,
-            _("Sign in (or create your account) with %(email)s to accept the invitation.")
-            % {"email": invitation.email},
-        )
-        return redirect_to_login(request.get_full_path())
-    if request.method == "POST":
-        try:
-            services.organisation_invitation_accept(invitation=invitation, user=request.user)
-        except services.OrganisationError as error:
-            messages.error(request, str(error))
-            return redirect("organisations:list")
-        messages.success(
-            request,
-            _("You are now a member of %(name)s.") % {"name": invitation.organisation.name},
-        )
-        return redirect("organisations:list")
-    return render(request, "projects/organisation_join.html", {"invitation": invitation})
+    return join_by_link(
+        request,
+        invitation=services.organisation_invitation_from_token(token),
+        accept=services.organisation_invitation_accept,
+        refusal=services.OrganisationError,
+        joined=lambda invitation: (
+            _("You are now a member of %(name)s.") % {"name": invitation.organisation.name}
+        ),
+        joined_url="organisations:list",
+        refused_url="organisations:list",
+        template="projects/organisation_join.html",
+    )
