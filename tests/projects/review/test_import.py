@@ -383,6 +383,11 @@ def test_bases_are_found_by_acronym_or_slug_in_any_case(tmp_path, demo_catalog):
             row(submitted=""), "line 2: submitted_on is required", id="no submission date"
         ),
         pytest.param(
+            "HDH-2023-0103,,Résumé,Unicancer,ai,,ESME,submitted,2023-01-10,\n",
+            "line 2: title is required",
+            id="no title",
+        ),
+        pytest.param(
             row(status="in_progress", launched="2023-02-30"),
             "line 2: launched_on '2023-02-30' is not a date (YYYY-MM-DD)",
             id="bad launch date",
