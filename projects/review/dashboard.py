@@ -6,10 +6,9 @@ never from dates an import or a demo load set."""
 from datetime import date
 
 from django.db.models import Count
-from django.utils.translation import gettext_lazy as _
 
 from projects import clocks, processing
-from projects.models import STAGE_LABELS, Project, Status
+from projects.models import MEASURED_LABELS, Project, Status
 
 # The months the dashboard shows, the current one included.
 MONTHS = 12
@@ -26,8 +25,7 @@ def count_by_state() -> list[dict]:
 
 def stage_headings() -> list[dict]:
     """The measured stages in the order of the review, then the overall decision."""
-    labels = {**STAGE_LABELS, clocks.DECISION: _("overall decision")}
-    return [{"stage": stage, "label": labels[stage]} for stage in processing.MEASURED]
+    return [{"stage": stage, "label": MEASURED_LABELS[stage]} for stage in processing.MEASURED]
 
 
 def processing_by_month(*, today: date | None = None, months: int = MONTHS) -> dict:
