@@ -1095,8 +1095,8 @@ class PublicVersion(models.Model):
     transaction, and never by a change the public cannot see (a draft saved, a
     message, an internal note, a private file).
 
-    The public pages cache their counts and pages under it (`public.directory.
-    data_version`). A counter bumped under the row's lock orders the changes by
+    The public pages and the staff dashboard cache their figures under it
+    (`PublicVersion.current`). A counter bumped under the row's lock orders the changes by
     commit, which the latest `updated_at` of a column cannot: a transaction that
     started first but commits last would leave the maximum unmoved, and its change
     unseen until the cache expired. `changed_at` goes into the cache key too, so a
@@ -1114,6 +1114,15 @@ class PublicVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls) -> str:
+        """The key part that every cached public figure and page shares: one read by key."""
+        found = cls.objects.filter(pk=1).values_list("number", "changed_at").first()
+        if found is None:
+            return "0"
+        number, changed_at = found
+        return f"{number}:{changed_at.isoformat()}"
 
 
 class DeadlineExtension(models.Model):

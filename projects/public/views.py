@@ -32,7 +32,7 @@ def project_directory(request):
     if filterset.form.errors:
         messages.warning(request, _("Some filters were not understood and are ignored."))
     filtered = filterset.qs
-    counts = directory.facets(filtered, params=request.GET, version=version)
+    counts, counted_at = directory.facets(filtered, params=request.GET, version=version)
     _label_choices(filterset.form, counts)
 
     paginator = Paginator(directory.page_rows(filterset.ordered(filtered)), PAGE_SIZE)
@@ -47,6 +47,7 @@ def project_directory(request):
         )
     context = {
         "version": version,
+        "counted_at": counted_at,
         "filter": filterset,
         "page": page,
         "total": counts["total"],

@@ -621,7 +621,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             "is_nav_sidebar_enabled": False,
             "states": dashboard.count_by_state(),
             "stages": dashboard.stage_headings(),
-            **dashboard.processing_by_month(),
+            **dashboard.cached_processing_by_month(),
         }
         return TemplateResponse(request, "admin/projects/dashboard.html", context)
 

@@ -5,10 +5,11 @@ never from dates an import or a demo load set."""
 
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from projects import clocks, processing
-from projects.models import MEASURED_LABELS, Project, Status
+from projects.models import MEASURED_LABELS, Project, PublicVersion, ReviewDeadlines, Status
 
 # The months the dashboard shows, the current one included.
 MONTHS = 12
@@ -37,6 +38,27 @@ def processing_by_month(*, today: date | None = None, months: int = MONTHS) -> d
         "months": [_row(row) for row in processing.by_month(trail, today=today, months=months)],
         "total": _row(processing.over_months(trail, today=today, months=months)),
     }
+
+
+def cached_processing_by_month() -> dict:
+    """`processing_by_month` for today, computed once per day and per change: the
+    trail it reads moves only with changes the public sees (each transition and
+    extension moves `PublicVersion`), and its shares with the hub's deadlines."""
+    deadlines = ReviewDeadlines.load()
+    today = clocks.hub_today()
+    key = (
+        f"dashboard-processing:{PublicVersion.current()}:"
+        f"{deadlines.updated_at.isoformat()}:{today.isoformat()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = processing_by_month(today=today)
+        cache.set(key, found, CACHE_TIMEOUT)
+    return found
+
+
+# A day at most: the key moves with the day anyway.
+CACHE_TIMEOUT = 24 * 3600
 
 
 def _row(row: dict) -> dict:

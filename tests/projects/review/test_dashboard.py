@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import services
-from projects.models import Status
+from projects.models import ReviewDeadlines, Status
 from projects.processing import MEASURED
 from projects.review import dashboard
 from tests.factories import make_project, make_public_project, record_evidence
@@ -303,3 +305,42 @@ def cells(html: str) -> list[list[str]]:
         [re.sub(r"[ \n]+", " ", cell).strip() for cell in re.findall(CELL, row, re.S)]
         for row in rows
     ]
+
+
+def test_the_page_reads_the_trail_once_until_a_file_moves_or_the_deadlines_change(
+    client, reviewer, file
+):
+    file(("2027-01-20 09:00", S), ("2027-01-23 09:00", U))
+    waiting = file(("2027-02-20 09:00", S))
+
+    def march_admissibility() -> list[str]:
+        """The median and 90th percentile of March's admissibility checks, as shown."""
+        with at(f"{TODAY} 12:00"):
+            client.force_login(reviewer)
+            response = client.get(DASHBOARD)
+        march = cells(section(response.content.decode(), "tbody"))[0]
+        assert march[0] == "Mars 2027"
+        return march[3:5]
+
+    assert march_admissibility() == ["—", "—"]
+    # Seen again: the figures come from the cache, the audit trail is not read.
+    with CaptureQueriesContext(connection) as queries:
+        march_admissibility()
+    assert queries.captured_queries
+    assert not [query for query in queries if "projects_event" in query["sql"]]
+
+    # A file moves: the figures are read again.
+    with at("2027-03-02 09:00"):
+        services.project_transition(project=waiting, actor=reviewer, to=U)
+    assert march_admissibility() == ["10", "10"]
+
+    def checks_within() -> int:
+        with at(f"{TODAY} 12:00"):
+            return stage(dashboard.cached_processing_by_month()["months"][0], ADMISSIBILITY).within
+
+    # The deadlines change: the share within them is counted again.
+    assert checks_within() == 1
+    deadlines = ReviewDeadlines.load()
+    deadlines.admissibility_days = 5
+    deadlines.save()
+    assert checks_within() == 0
