@@ -204,6 +204,7 @@ def populate() -> None:
     from django.db import connection, transaction
 
     from portal.demo.catalog import load_catalog
+    from projects import processing
 
     rng = random.Random(SEED)
     with connection.cursor() as cursor:
@@ -217,12 +218,15 @@ def populate() -> None:
         sponsors = make_organisations()
         projects = list(make_projects(rng, sponsors, bases))
         copy_all(projects)
+        # What the services store with each change: the processing times read it.
+        processing.store_measures()
     with connection.cursor() as cursor:
         for table in (
             "projects_project",
             "projects_project_themes",
             "projects_requestedbase",
             "projects_event",
+            "projects_stagemeasure",
             "projects_opinion",
             "projects_authorisation",
             "projects_organisation",

@@ -1125,6 +1125,32 @@ class PublicVersion(models.Model):
         return f"{number}:{changed_at.isoformat()}"
 
 
+class StageMeasure(models.Model):
+    """One finished stage of a file as its audit trail gives it (`clocks.measure`), or
+    the day the file was first submitted (`FIRST_SUBMISSION`, no days).
+
+    Kept by the services in the transaction of every change of the trail
+    (`services.clock_store`, `services.clocks_refresh`), and all at once when the
+    hub's deadlines change, so the processing times read these rows instead of
+    replaying every file's trail."""
+
+    FIRST_SUBMISSION = "first_submission"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
+    stage = models.CharField(_("stage"), max_length=20)
+    ended_on = models.DateField(_("ended on"))
+    days = models.PositiveIntegerField(_("days"))
+    allowed_days = models.PositiveIntegerField(_("days allowed"))
+
+    class Meta:
+        verbose_name = _("stage measure")
+        verbose_name_plural = _("stage measures")
+        indexes = [models.Index(fields=["project"], name="stage_measure_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.stage} {self.ended_on} {self.days}"
+
+
 class DeadlineExtension(models.Model):
     """A deadline extended, once per clock and file, for a reason told to the sponsor."""
 

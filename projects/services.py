@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects import clocks, notifications, snapshots
+from projects import clocks, notifications, processing, snapshots
 from projects.identifiers import normalise as normalise_identifier
 from projects.mail import email_enqueue
 from projects.models import (
@@ -734,6 +734,7 @@ def clock_store(*, project: Project) -> clocks.Clock:
     for name, value in _clock_values(clock).items():
         setattr(project, name, value)
     project.save(update_fields=CLOCK_FIELDS)
+    processing.store_measures([project.pk])
     return clock
 
 
@@ -774,6 +775,7 @@ def clocks_refresh(*, projects: QuerySet[Project] | None = None) -> int:
                 setattr(project, name, value)
             changed.append(project)
     Project.objects.bulk_update(changed, CLOCK_FIELDS, batch_size=500)
+    processing.store_measures(ids)
     return len(changed)
 
 
@@ -789,7 +791,10 @@ def review_deadlines_save(*, deadlines: ReviewDeadlines, actor) -> int:
     with transaction.atomic():
         deadlines.pk = 1
         deadlines.save()
-        return clocks_refresh()
+        moved = clocks_refresh()
+        # Whether past stages kept to the deadlines, for the processing times.
+        processing.store_measures()
+        return moved
 
 
 EXTENSION_ACTIONS = {

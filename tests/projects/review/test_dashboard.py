@@ -308,7 +308,7 @@ def cells(html: str) -> list[list[str]]:
 
 
 def test_the_page_reads_the_trail_once_until_a_file_moves_or_the_deadlines_change(
-    client, reviewer, file
+    client, reviewer, administrator, file
 ):
     file(("2027-01-20 09:00", S), ("2027-01-23 09:00", U))
     waiting = file(("2027-02-20 09:00", S))
@@ -342,5 +342,5 @@ def test_the_page_reads_the_trail_once_until_a_file_moves_or_the_deadlines_chang
     assert checks_within() == 1
     deadlines = ReviewDeadlines.load()
     deadlines.admissibility_days = 5
-    deadlines.save()
+    services.review_deadlines_save(deadlines=deadlines, actor=administrator)
     assert checks_within() == 0
