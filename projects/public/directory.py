@@ -24,6 +24,7 @@ import hashlib
 from collections import Counter
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.tasks import task
@@ -101,7 +102,13 @@ def refresh_facets(pairs: list[list[str]]) -> None:
     try:
         version = data_version()
         filtered = ProjectFilter(params, queryset=Project.objects.public()).qs
-        cache.set(key, _entry(version, _compute_facets(filtered)), FACET_KEEP)
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # In the background: one core for the count, the others for visitors.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            counts = _compute_facets(filtered)
+        cache.set(key, _entry(version, counts), FACET_KEEP)
     finally:
         cache.delete(f"{key}:refreshing")
 
