@@ -28,6 +28,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _a_redis_database_per_worker(worker_id):
+    """`make test` runs the suite in two processes (pytest-xdist): each clears and
+    fills its own Redis database, the one of `REDIS_URL` plus its number (gw0: +1),
+    and so do the servers and workers its tests start (`tests.processes`)."""
+    if worker_id == "master":
+        yield
+        return
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    server, _, number = settings.CACHES["default"]["LOCATION"].rpartition("/")
+    own = f"{server}/{(int(number or 0) + 1 + int(worker_id.removeprefix('gw'))) % 16}"
+    with override_settings(CACHES={"default": {**settings.CACHES["default"], "LOCATION": own}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_manifest(settings):
     """Tests render templates without running collectstatic first."""
