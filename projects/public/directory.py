@@ -10,8 +10,9 @@ public can see moves that version on in its own transaction; a change it cannot 
 When the version has moved on, the figures already counted are served while a task
 counts them again (stale while revalidate, one task per set of filters at a time);
 with the task worker running the new figures are in place within the time of one
-count, about a second at 100,000 projects. Only filters never seen before, or not
-seen for a day, are counted while the visitor waits.
+count, about a second at 100,000 projects. Only filters never seen before, or whose
+counts are older than STALE_LIMIT (no worker ran meanwhile), are counted while the
+visitor waits.
 
 A visitor's whole rendered page is kept under the URL, the data version and the
 version its counts were made at (the view fills in its CSRF token and CSP nonce),
@@ -38,6 +39,9 @@ FACET_TIMEOUT = 600
 # Counts are kept this long, stale or not, so that a visitor is served them while
 # they are counted again; a count takes seconds at most, a lock lasts longer.
 FACET_KEEP = 24 * 3600
+# Counts this old are never served, fresh or not: the visitor counts. With a task
+# worker running they never get there; without one, counts lag by this at most.
+STALE_LIMIT = 2 * FACET_TIMEOUT
 REFRESH_LOCK_TIMEOUT = 60
 # The parameters that change which projects are counted (not the order, not the page).
 FILTERS = [name for name in ProjectFilter.base_filters if name != "sort"]
@@ -63,7 +67,7 @@ def facets(filtered: QuerySet[Project], *, params: QueryDict, version: str) -> t
     counts, queued for a recount if the data have changed since (see the module)."""
     key = cache_key(params)
     found = cache.get(key)
-    if found is None:
+    if found is None or _age(found) >= STALE_LIMIT:
         counts = _compute_facets(filtered)
         cache.set(key, _entry(version, counts), FACET_KEEP)
         return counts, version
@@ -80,9 +84,12 @@ def _entry(version: str, counts: dict) -> dict:
     return {"version": version, "counted_at": timezone.now().timestamp(), "counts": counts}
 
 
+def _age(entry: dict) -> float:
+    return timezone.now().timestamp() - entry["counted_at"]
+
+
 def _is_fresh(entry: dict, version: str) -> bool:
-    age = timezone.now().timestamp() - entry["counted_at"]
-    return entry["version"] == version and age < FACET_TIMEOUT
+    return entry["version"] == version and _age(entry) < FACET_TIMEOUT
 
 
 def _relevant_params(params: QueryDict) -> list[list[str]]:

@@ -135,3 +135,16 @@ def test_with_the_immediate_backend_a_change_shows_in_the_counts_at_once(client,
     add("HDH-2024-0003", "Apprentissage et imagerie", themes=["ai"])
 
     assert theme_label(get(client, theme="ai"), "ai").endswith("(2)")
+
+
+def test_without_a_worker_counts_are_never_served_older_than_the_limit(
+    client, projects, queued_tasks, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    get(client, theme="ai")
+    add("HDH-2024-0003", "Apprentissage et imagerie", themes=["ai"])
+    assert theme_label(get(client, theme="ai"), "ai").endswith("(1)")  # a recount queued
+
+    # No worker ran it: past the limit, the visitor counts.
+    time_machine.shift(timedelta(seconds=directory.STALE_LIMIT))
+    assert theme_label(get(client, theme="ai"), "ai").endswith("(2)")
