@@ -23,26 +23,25 @@ FACET_TIMEOUT, as the facet names do: older counts are refreshed like stale ones
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.tasks import task
-from django.utils import timezone
 
 from catalog.models import Base
+from projects import refreshing
 from projects.models import Programme, Project, PublicVersion, RequestedBase, Theme
 from projects.public.filters import ProjectFilter
 
 FACET_TIMEOUT = 600
 # Counts are kept this long, stale or not, so that a visitor is served them while
-# they are counted again; a count takes seconds at most, a lock lasts longer.
+# they are counted again.
 FACET_KEEP = 24 * 3600
 # Counts this old are never served, fresh or not: the visitor counts. With a task
 # worker running they never get there; without one, counts lag by this at most.
 STALE_LIMIT = 2 * FACET_TIMEOUT
-REFRESH_LOCK_TIMEOUT = 60
 # The parameters that change which projects are counted (not the order, not the page).
 FILTERS = [name for name in ProjectFilter.base_filters if name != "sort"]
 TOP_SPONSORS = 10
@@ -65,31 +64,16 @@ def facets(filtered: QuerySet[Project], *, params: QueryDict, version: str) -> t
 
     Counted now only when these filters have no counts yet; otherwise the cached
     counts, queued for a recount if the data have changed since (see the module)."""
-    key = cache_key(params)
-    found = cache.get(key)
-    if found is None or _age(found) >= STALE_LIMIT:
-        counts = _compute_facets(filtered)
-        cache.set(key, _entry(version, counts), FACET_KEEP)
-        return counts, version
-    if _is_fresh(found, version):
-        return found["counts"], found["version"]
-    if cache.add(f"{key}:refreshing", 1, REFRESH_LOCK_TIMEOUT):
-        refresh_facets.enqueue(_relevant_params(params))
-        # With the immediate backend (development, tests) the recount has just run.
-        found = cache.get(key) or found
-    return found["counts"], found["version"]
-
-
-def _entry(version: str, counts: dict) -> dict:
-    return {"version": version, "counted_at": timezone.now().timestamp(), "counts": counts}
-
-
-def _age(entry: dict) -> float:
-    return timezone.now().timestamp() - entry["counted_at"]
-
-
-def _is_fresh(entry: dict, version: str) -> bool:
-    return entry["version"] == version and _age(entry) < FACET_TIMEOUT
+    return refreshing.read(
+        cache_key(params),
+        version=version,
+        compute=lambda: _compute_facets(filtered),
+        refresh=refresh_facets,
+        args=(_relevant_params(params),),
+        fresh_for=FACET_TIMEOUT,
+        stale_limit=STALE_LIMIT,
+        keep=FACET_KEEP,
+    )
 
 
 def _relevant_params(params: QueryDict) -> list[list[str]]:
@@ -98,26 +82,26 @@ def _relevant_params(params: QueryDict) -> list[list[str]]:
 
 @task()
 def refresh_facets(pairs: list[list[str]]) -> None:
-    """Counts the facets of one set of filters again, at the current data version.
-
-    The version is read before counting: a change made during the count leaves the
-    new entry stale, and the next visitor queues another count."""
+    """Counts the facets of one set of filters again, at the current data version."""
     params = QueryDict(mutable=True)
     for key, value in pairs:
         params.appendlist(key, value)
-    key = cache_key(params)
-    try:
-        version = data_version()
-        filtered = ProjectFilter(params, queryset=Project.objects.public()).qs
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # In the background: one core for the count, the others for visitors.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            counts = _compute_facets(filtered)
-        cache.set(key, _entry(version, counts), FACET_KEEP)
-    finally:
-        cache.delete(f"{key}:refreshing")
+    filtered = ProjectFilter(params, queryset=Project.objects.public()).qs
+    refreshing.store(
+        cache_key(params),
+        version=data_version(),
+        compute=lambda: _in_background(lambda: _compute_facets(filtered)),
+        keep=FACET_KEEP,
+    )
+
+
+def _in_background[T](compute: Callable[[], T]) -> T:
+    """Runs `compute` on one core: the others are for the visitors."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return compute()
 
 
 def _compute_facets(filtered: QuerySet[Project]) -> dict:

@@ -11,10 +11,18 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Max, Q, Value
 from django.db.models.functions import ExtractYear
+from django.tasks import task
 
 from catalog.models import Milestone
-from projects import clocks, processing
-from projects.models import MEASURED_LABELS, Programme, Project, ReviewDeadlines, Theme
+from projects import clocks, processing, refreshing
+from projects.models import (
+    MEASURED_LABELS,
+    Programme,
+    Project,
+    PublicVersion,
+    ReviewDeadlines,
+    Theme,
+)
 
 
 def latest_year() -> int | None:
@@ -144,6 +152,46 @@ def bars(counts: dict, labels: dict) -> list[dict]:
         for key, value in counts.items()
     ]
     return sorted(rows, key=lambda row: (-row["value"], str(row["label"])))
+
+
+# The processing times are kept until the public data or the deadlines change, five
+# minutes at most; computing them again (a second or so at 100,000 files) is left to
+# the task worker while the previous figures are served (`projects.refreshing`).
+PROCESSING_KEY = "stats-processing"
+PROCESSING_FRESH_FOR = 300
+PROCESSING_STALE_LIMIT = 2 * PROCESSING_FRESH_FOR
+PROCESSING_KEEP = 24 * 3600
+
+
+def published_processing_times() -> dict:
+    deadlines = ReviewDeadlines.load()
+    figures, _version = refreshing.read(
+        PROCESSING_KEY,
+        version=_processing_version(deadlines),
+        compute=lambda: processing_times(deadlines),
+        refresh=refresh_processing_times,
+        fresh_for=PROCESSING_FRESH_FOR,
+        stale_limit=PROCESSING_STALE_LIMIT,
+        keep=PROCESSING_KEEP,
+    )
+    return figures
+
+
+def _processing_version(deadlines: ReviewDeadlines) -> str:
+    """Every transition of a public project and every extension moves the public
+    data version; the hub's deadlines change the shares within them."""
+    return f"{PublicVersion.current()}|{deadlines.updated_at.isoformat()}"
+
+
+@task()
+def refresh_processing_times() -> None:
+    deadlines = ReviewDeadlines.load()
+    refreshing.store(
+        PROCESSING_KEY,
+        version=_processing_version(deadlines),
+        compute=lambda: processing_times(deadlines),
+        keep=PROCESSING_KEEP,
+    )
 
 
 def processing_times(deadlines: ReviewDeadlines) -> dict:

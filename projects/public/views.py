@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Milestone
-from projects.models import FIRST_YEAR, LAST_YEAR, Programme, Project, ReviewDeadlines, Theme
+from projects.models import FIRST_YEAR, LAST_YEAR, Programme, Project, Theme
 from projects.public import directory, statistics
 from projects.public.directory import data_version
 from projects.public.filters import PUBLIC_STATES, ProjectFilter
@@ -160,15 +160,6 @@ def stats_processing_json(request):
 
 
 def _processing_times() -> dict:
-    """The published figures, kept until the public data change (every transition of
-    a public project and every extension moves `data_version`) or the hub's deadlines
-    do. Computing them reads every event of the audit trail; the page adds only words
-    and the charts' geometry, so one entry serves both the page, in any language, and
-    the JSON."""
-    deadlines = ReviewDeadlines.load()
-    key = f"stats-processing:{data_version()}:{deadlines.updated_at.isoformat()}"
-    published = cache.get(key)
-    if published is None:
-        published = statistics.processing_times(deadlines)
-        cache.set(key, published, STATS_TIMEOUT)
-    return published
+    """The published figures (`statistics.published_processing_times`): one entry
+    serves the page, in any language, and the JSON."""
+    return statistics.published_processing_times()

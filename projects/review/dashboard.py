@@ -5,10 +5,10 @@ never from dates an import or a demo load set."""
 
 from datetime import date
 
-from django.core.cache import cache
 from django.db.models import Count
+from django.tasks import task
 
-from projects import clocks, processing
+from projects import clocks, processing, refreshing
 from projects.models import MEASURED_LABELS, Project, PublicVersion, ReviewDeadlines, Status
 
 # The months the dashboard shows, the current one included.
@@ -41,20 +41,38 @@ def processing_by_month(*, today: date | None = None, months: int = MONTHS) -> d
 
 
 def cached_processing_by_month() -> dict:
-    """`processing_by_month` for today, computed once per day and per change: the
-    trail it reads moves only with changes the public sees (each transition and
-    extension moves `PublicVersion`), and its shares with the hub's deadlines."""
-    deadlines = ReviewDeadlines.load()
+    """`processing_by_month` for today, computed once per day and per change, the
+    previous figures served while the task worker computes them again
+    (`projects.refreshing`): the stored measures move only with changes the public
+    sees (each transition and extension moves `PublicVersion`), and their shares
+    with the hub's deadlines."""
     today = clocks.hub_today()
-    key = (
-        f"dashboard-processing:{PublicVersion.current()}:"
-        f"{deadlines.updated_at.isoformat()}:{today.isoformat()}"
+    figures, _version = refreshing.read(
+        f"dashboard-processing:{today.isoformat()}",
+        version=_version_now(),
+        compute=lambda: processing_by_month(today=today),
+        refresh=refresh_processing_by_month,
+        args=(today.isoformat(),),
+        fresh_for=CACHE_TIMEOUT,
+        stale_limit=2 * CACHE_TIMEOUT,
+        keep=CACHE_TIMEOUT,
     )
-    found = cache.get(key)
-    if found is None:
-        found = processing_by_month(today=today)
-        cache.set(key, found, CACHE_TIMEOUT)
-    return found
+    return figures
+
+
+def _version_now() -> str:
+    return f"{PublicVersion.current()}|{ReviewDeadlines.load().updated_at.isoformat()}"
+
+
+@task()
+def refresh_processing_by_month(day: str) -> None:
+    today = date.fromisoformat(day)
+    refreshing.store(
+        f"dashboard-processing:{day}",
+        version=_version_now(),
+        compute=lambda: processing_by_month(today=today),
+        keep=CACHE_TIMEOUT,
+    )
 
 
 # A day at most: the key moves with the day anyway.

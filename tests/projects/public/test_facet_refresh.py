@@ -148,3 +148,31 @@ def test_without_a_worker_counts_are_never_served_older_than_the_limit(
     # No worker ran it: past the limit, the visitor counts.
     time_machine.shift(timedelta(seconds=directory.STALE_LIMIT))
     assert theme_label(get(client, theme="ai"), "ai").endswith("(2)")
+
+
+def test_the_processing_times_are_served_while_the_worker_computes_them_again(
+    client, queued_tasks, owner, reviewer
+):
+    from projects import services
+    from projects.models import Status
+    from projects.public import statistics
+    from tests.factories import make_project
+
+    project = make_project(owner=owner, title="Étude")
+    services.project_transition(project=project, actor=owner, to=Status.SUBMITTED)
+
+    def checks() -> int:
+        figures = client.get(reverse("stats-processing-json")).json()
+        return sum(year["stages"]["admissibility"]["files"] for year in figures["years"])
+
+    assert checks() == 0
+    services.project_transition(project=project, actor=reviewer, to=Status.UNDER_REVIEW)
+
+    # The figures already made are served; one computation is queued, however many ask.
+    assert checks() == 0
+    assert checks() == 0
+    queued = DBTaskResult.objects.get(task_path__endswith="refresh_processing_times")
+
+    statistics.refresh_processing_times.call(*queued.args_kwargs["args"])
+
+    assert checks() == 1
