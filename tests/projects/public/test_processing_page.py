@@ -320,3 +320,69 @@ def test_the_statistics_page_links_to_the_processing_times(client, english):
         "How long each stage of the review takes, and how often the hub keeps to its "
         f'deadlines: <a href="{PAGE}">Processing times of the review</a>'
     ) in html
+
+
+def test_each_stage_says_by_how_much_its_deadline_may_be_extended(client, trail):
+    html = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    def paragraph(stage: str) -> str:
+        return html.split(f'id="{stage}-heading"', 1)[1].split("</p>", 1)[0]
+
+    rules = ReviewDeadlines.load()
+    extended = "Extendable once by {} months."
+    assert extended.format(rules.authorisation_extension_months) in paragraph("authorisation")
+    assert extended.format(rules.decision_extension_months) in paragraph("decision")
+    assert "Extendable" not in paragraph("admissibility")
+    assert "Extendable" not in paragraph("opinion")
+
+
+def test_the_chart_geometry_puts_each_figure_on_one_scale():
+    from projects.public.statistics import _chart
+
+    rows = [
+        {"year": 2026, "files": 2, "median": 35.5, "p90": 45},
+        {"year": 2025, "files": 0, "median": None, "p90": None},
+    ]
+    # A one-month deadline: 28 to 31 days. The longest figure, 45 days, spans the
+    # 360 units of the plot: 8 units a day, from x=48, under a 30-unit legend.
+    chart = _chart(rows, {"shortest": 28, "longest": 31})
+
+    assert chart == {
+        "width": 480,
+        "height": 30 + 2 * 40,
+        "origin": 48,
+        "top": 30,
+        "plot_height": 80,
+        "bar_height": 14,
+        "bars": [
+            {
+                "year": 2026,
+                "y": 30,
+                "files": 2,
+                "median": 35.5,
+                "median_width": 284,
+                "median_end": 48 + 284,
+                "p90": 45,
+                "p90_width": 360,
+                "p90_end": 48 + 360,
+                "p90_y": 30 + 14 + 2,
+            },
+            {"year": 2025, "y": 70, "files": 0},
+        ],
+        "deadline_from": 48 + 224,
+        "deadline_at": 48 + 248,
+        "band_width": 24,
+    }
+
+
+def test_a_deadline_longer_than_every_figure_sets_the_scale():
+    from projects.public.statistics import _chart
+
+    chart = _chart(
+        [{"year": 2026, "files": 3, "median": 4, "p90": 10}], {"shortest": 15, "longest": 15}
+    )
+
+    # 15 days over 360 units: 24 a day.
+    bar = chart["bars"][0]
+    assert (bar["median_width"], bar["p90_width"]) == (96, 240)
+    assert (chart["deadline_from"], chart["deadline_at"], chart["band_width"]) == (408, 408, 0)
