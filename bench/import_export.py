@@ -280,6 +280,10 @@ def export_phase(fmt: str, query: str, *, traced: bool) -> dict:
     from django.test import Client
 
     assert not settings.DEBUG, "measure with DEBUG off"
+    from projects.models import Project
+
+    if not Project.objects.exists():
+        raise SystemExit("No projects in the bench database: run python -m bench.populate first.")
     client = Client()
     url = f"/projects/export.{fmt}" + (f"?{query}" if query else "")
     # The process, not the export, pays for loading the code and its first query.
