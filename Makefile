@@ -81,7 +81,9 @@ clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
 # Benchmark on PostgreSQL with 100,000 projects (bench/README.md): fills the database
-# portal_bench once, then measures server time and queries, then throughput with wrk.
+# portal_bench once, then measures server time and queries, then throughput with wrk,
+# then import_projects of 100,000 rows (into its own database, portal_bench_import) and
+# the full CSV and JSON exports with their memory.
 # Mutation testing of the modules that hold the rules ([tool.mutmut] in pyproject.toml):
 # about 20 minutes; resumes where it stopped. Prints each module's score (target 85%).
 .PHONY: mutation
@@ -95,3 +97,4 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.populate
 	$(PY) -m bench.measure
 	bench/wrk.sh
+	$(PY) -m bench.import_export

@@ -266,23 +266,28 @@ def make_bases(rng: random.Random) -> list[tuple[int, str]]:
     return list(Base.objects.order_by("id").values_list("id", "slug"))
 
 
-def make_organisations() -> list[int]:
-    from projects.models import Organisation
-
+def organisation_names() -> list[str]:
     names = []
     for index in range(ORGANISATIONS):
         kind = ORG_KINDS[index % len(ORG_KINDS)]
         city = CITIES[index // len(ORG_KINDS) % len(CITIES)]
         batch = index // (len(ORG_KINDS) * len(CITIES))
         names.append(f"{kind} {city}" + (f" ({batch + 1})" if batch else ""))
+    return names
+
+
+def make_organisations() -> list[int]:
+    from projects.models import Organisation
+
     now = datetime(2017, 1, 1, tzinfo=UTC)
     Organisation.objects.bulk_create(
-        [Organisation(name=name, created_at=now) for name in names], batch_size=2000
+        [Organisation(name=name, created_at=now) for name in organisation_names()],
+        batch_size=2000,
     )
     return list(Organisation.objects.order_by("id").values_list("id", flat=True))
 
 
-def make_projects(rng, sponsors, bases):
+def make_projects(rng, sponsors, bases, count=PROJECTS):
     """One dict per project, with its themes, bases and events."""
     from projects.models import Programme, Theme
 
@@ -293,7 +298,7 @@ def make_projects(rng, sponsors, bases):
     base_weights = [12 if index < 7 else 1 for index in range(len(base_ids))]
     year_weights = [6, 7, 8, 9, 10, 11, 12, 13, 13, 11]
     counters = dict.fromkeys(YEARS, 0)
-    for pk in range(1, PROJECTS + 1):
+    for pk in range(1, count + 1):
         year = rng.choices(YEARS, year_weights)[0]
         age = min(2026 - year, 3)
         weights = STATE_WEIGHTS[age]
@@ -410,7 +415,7 @@ def copy_all(projects: list[dict]) -> None:
                     copy.write_row((p["id"], theme))
         with cursor.copy(
             "COPY projects_requestedbase (project_id, base_id, justification, period_start,"
-            " period_end, decision, decided_on, decision_note) FROM STDIN"
+            " period_end, decision, decided_on, decision_note, set_aside) FROM STDIN"
         ) as copy:
             for p in projects:
                 decision = "agreed" if p["launched"] else "pending"
@@ -425,6 +430,7 @@ def copy_all(projects: list[dict]) -> None:
                             decision,
                             p["authorised"] if p["launched"] else None,
                             "",
+                            False,
                         )  # fmt: skip
                     )
         with cursor.copy(

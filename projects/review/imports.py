@@ -2,20 +2,23 @@
 
 import csv
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from catalog.models import Base
-from projects import clocks, services
+from projects import bulk, clocks, services
 from projects.models import (
     Event,
     Organisation,
     Programme,
     Project,
     ReferenceCounter,
+    RequestedBase,
     Status,
     Theme,
 )
@@ -42,9 +45,9 @@ class Row:
     title: str
     summary: str
     sponsor: str
-    themes: list
-    programme: object
-    bases: list
+    themes: list[Theme]
+    programme: Programme | None
+    bases: list[Base]
     status: str
     submitted_on: date
     launched_on: date | None
@@ -55,6 +58,11 @@ class Report:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+    def add(self, other: "Report") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
 
 
 class ImportRejected(Exception):
@@ -168,6 +176,11 @@ def _day(value: dict, column: str, problems: list[str], *, required: bool) -> da
         return None
 
 
+# Rows written together: each kind of record goes to the database in one statement
+# for the whole chunk (a few more for the clocks), never one per row.
+CHUNK = 2000
+
+
 @transaction.atomic
 def import_rows(rows: list[Row], *, source: str) -> Report:
     """Creates or updates each project by reference, and logs where it came from.
@@ -177,60 +190,206 @@ def import_rows(rows: list[Row], *, source: str) -> Report:
     is reported with its line like any other error.
     """
     report = Report()
-    for row in rows:
-        try:
-            _write(row, source=source, report=report)
-        except DatabaseError as error:
-            raise ImportRejected([f"line {row.line}: could not be written: {error}"]) from error
+    for start in range(0, len(rows), CHUNK):
+        report.add(_write_until_refused(rows[start : start + CHUNK], source=source))
     if report.created or report.updated:
         services.public_data_changed()
     return report
 
 
-def _write(row: Row, *, source: str, report: Report) -> None:
-    """Creates or updates the row's project and logs where it came from."""
-    sponsor = Organisation.objects.filter(name__iexact=row.sponsor).first()
-    if sponsor is None:
-        # The hub's own register vouches for its sponsors: verified as imported.
-        sponsor = Organisation.objects.create(name=row.sponsor, verified_at=timezone.now())
-    fields = {
+def _write_until_refused(rows: list[Row], *, source: str) -> Report:
+    """Writes the rows, or finds the first one the database refuses.
+
+    A refused chunk is undone (its savepoint) and written again in halves, the first
+    half first, down to the single row that fails: the error then names the row and
+    the database's reason as writing row after row would, every row before it
+    written and none after it tried.
+    """
+    try:
+        with transaction.atomic():
+            return _write(rows, source=source)
+    except DatabaseError as error:
+        if len(rows) == 1:
+            raise ImportRejected([f"line {rows[0].line}: could not be written: {error}"]) from error
+    middle = len(rows) // 2
+    report = _write_until_refused(rows[:middle], source=source)
+    report.add(_write_until_refused(rows[middle:], source=source))
+    return report
+
+
+# A project's fields that an import sets (attribute names), as a row gives them.
+FIELDS = ["title", "summary", "sponsor_id", "programme_id", "status", "submitted_on", "launched_on"]
+
+
+def _fields(row: Row, sponsor_id: int) -> dict:
+    return {
         "title": row.title,
         "summary": row.summary,
-        "sponsor": sponsor,
-        "programme": row.programme,
+        "sponsor_id": sponsor_id,
+        "programme_id": row.programme.pk if row.programme else None,
         "status": row.status,
         "submitted_on": row.submitted_on,
         "launched_on": row.launched_on,
     }
-    project = Project.objects.filter(reference=row.reference).first()
-    if project is None:
-        project = Project.objects.create(reference=row.reference, **fields)
-        report.created += 1
-    elif _same(project, row, fields):
-        report.unchanged += 1
-        return
-    else:
-        from_status = project.status
-        for name, value in fields.items():
-            setattr(project, name, value)
-        if from_status != row.status:
-            project.status_changed_at = timezone.now()
-        project.save()
-        report.updated += 1
-    project.themes.set(row.themes)
-    project.requested_bases.exclude(base__in=row.bases).delete()
-    for base in row.bases:
-        project.requested_bases.get_or_create(base=base)
-    write_implied_events(project, row)
-    Event.objects.create(
-        project=project,
-        action="imported",
-        to_status=row.status,
-        reason=f"{source}, line {row.line}",
-        visibility=Event.Visibility.STAFF,
+
+
+def _write(rows: list[Row], *, source: str) -> Report:
+    """Creates or updates the rows' projects and logs where each came from: each kind
+    of record read and written for all the rows at once."""
+    report = Report()
+    # Many rows at once on PostgreSQL; a single row as Django writes one, so that a row
+    # the database refuses is reported in the words of an INSERT (COPY adds context).
+    many = len(rows) > 1 and connection.vendor == "postgresql"
+    create, update = (bulk.copy_insert, bulk.array_update) if many else (_bulk_create, _bulk_update)
+    sponsors = sponsors_by_name([row.sponsor for row in rows])
+    existing = {
+        project.reference: project
+        for project in Project.objects.filter(reference__in=[row.reference for row in rows])
+        .only("reference", "status_changed_at", *FIELDS)
+        .order_by()
+    }
+    themes = _links(Project.themes.through, "theme_id", existing.values())
+    bases = _links(RequestedBase, "base_id", existing.values())
+    created: list[tuple[Project, Row]] = []
+    updated: list[tuple[Project, Row]] = []
+    for row in rows:
+        fields = _fields(row, sponsors[row.sponsor])
+        project = existing.get(row.reference)
+        if project is None:
+            created.append((Project(reference=row.reference, **fields), row))
+        elif _same(project, row, fields, themes[project.pk], bases[project.pk]):
+            report.unchanged += 1
+        else:
+            if project.status != row.status:
+                project.status_changed_at = timezone.now()
+            for name, value in fields.items():
+                setattr(project, name, value)
+            project.updated_at = timezone.now()
+            updated.append((project, row))
+    create([project for project, _row in created])
+    update([project for project, _row in updated], [*FIELDS, "updated_at", "status_changed_at"])
+    written = created + updated
+    _set_links(Project.themes.through, "theme_id", written, themes, create, lambda row: row.themes)
+    _set_links(RequestedBase, "base_id", written, bases, create, lambda row: row.bases)
+    reached = _reached([project.pk for project, _row in updated])
+    create(
+        [
+            event
+            for project, row in written
+            for event in [
+                *implied_events(project, row, reached[project.pk]),
+                Event(
+                    project_id=project.pk,
+                    action="imported",
+                    to_status=row.status,
+                    reason=f"{source}, line {row.line}",
+                    visibility=Event.Visibility.STAFF,
+                ),
+            ]
+        ]
     )
-    services.clock_store(project=project)
-    reserve_reference(row.reference)
+    services.clocks_refresh(projects=Project.objects.filter(pk__in=[p.pk for p, _row in written]))
+    reserve_references([row.reference for _project, row in written])
+    report.created, report.updated = len(created), len(updated)
+    return report
+
+
+def _bulk_create(instances: list[Model]) -> None:
+    if instances:
+        type(instances[0])._default_manager.bulk_create(instances)
+
+
+def _bulk_update(instances: list[Model], names: list[str]) -> None:
+    if instances:
+        type(instances[0])._default_manager.bulk_update(instances, names)
+
+
+def sponsors_by_name(names: list[str]) -> dict[str, int]:
+    """The organisation of each sponsor name, as `name__iexact` finds it (the first by
+    name when several differ only in case), or created, verified, for the first row
+    that names it: the hub's own register vouches for its sponsors.
+
+    PostgreSQL compares the names, all in one query, as `iexact` does: its UPPER is
+    not Python's (`"ß".upper()` is "SS" in Python only).
+    """
+    distinct = list(dict.fromkeys(names))
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+        return {name: _sponsor_by_name(name) for name in distinct}
+    with connection.cursor() as cursor:
+        cursor.execute(SPONSORS, [distinct])
+        found = {name: (key, organisation) for name, key, organisation in cursor.fetchall()}
+    new: dict[str, Organisation] = {}  # by the upper case its names share
+    for name in distinct:
+        key, organisation = found[name]
+        if organisation is None and key not in new:
+            new[key] = Organisation(name=name, verified_at=timezone.now())
+    Organisation.objects.bulk_create(new.values())
+    return {
+        name: organisation if organisation is not None else new[key].pk
+        for name, (key, organisation) in found.items()
+    }
+
+
+SPONSORS = """
+SELECT DISTINCT ON (given.name) given.name, UPPER(given.name), organisation.id
+FROM unnest(%s::text[]) AS given(name)
+LEFT JOIN projects_organisation AS organisation ON UPPER(organisation.name) = UPPER(given.name)
+ORDER BY given.name, organisation.name
+"""
+
+
+def _sponsor_by_name(name: str) -> int:
+    """`sponsors_by_name` for one name, on any database."""
+    sponsor = Organisation.objects.filter(name__iexact=name).first()
+    if sponsor is None:
+        sponsor = Organisation.objects.create(name=name, verified_at=timezone.now())
+    return sponsor.pk
+
+
+def _links(model, target: str, projects) -> defaultdict[int, dict[int, int]]:
+    """The projects' rows of `model` (themes or requested bases): for each project,
+    the pk of the row by the pk of its theme or base."""
+    links: defaultdict[int, dict[int, int]] = defaultdict(dict)
+    for pk, project_id, target_id in (
+        model.objects.filter(project_id__in=[project.pk for project in projects])
+        .values_list("pk", "project_id", target)
+        .order_by()
+    ):
+        links[project_id][target_id] = pk
+    return links
+
+
+def _set_links(model, target: str, written, links, create, wanted) -> None:
+    """Makes each project's themes or bases those of its row: the ones the row no
+    longer names deleted (with what depends on them, as a queryset delete does), the
+    new ones added."""
+    stale: list[int] = []
+    new: list[Model] = []
+    for project, row in written:
+        ids = [item.pk for item in wanted(row)]
+        have = links[project.pk]
+        stale.extend(pk for target_id, pk in have.items() if target_id not in ids)
+        new.extend(
+            model(project_id=project.pk, **{target: target_id})
+            for target_id in dict.fromkeys(ids)
+            if target_id not in have
+        )
+    model.objects.filter(pk__in=stale).delete()
+    create(new)
+
+
+def _reached(project_ids: list[int]) -> defaultdict[int, set[str]]:
+    """The states each project's trail entered by a transition (not by an import)."""
+    reached: defaultdict[int, set[str]] = defaultdict(set)
+    for project_id, to_status in (
+        Event.objects.filter(project_id__in=project_ids)
+        .exclude(from_status="")
+        .values_list("project_id", "to_status")
+        .order_by()
+        .distinct()
+    ):
+        reached[project_id].add(to_status)
+    return reached
 
 
 # The transitions a row's dates stand for: (column, action, from, to, for rows in
@@ -252,18 +411,16 @@ def at_noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=clocks.hub_timezone())
 
 
-def write_implied_events(project: Project, row: Row) -> list[Event]:
+def implied_events(project: Project, row: Row, reached: set[str]) -> list[Event]:
     """The public events the row's dates imply, at those dates, unless the trail has
-    them already: the clocks, the durations and the statistics count from them, not
-    from the day of the import. A state the row gives no date for (under review,
-    say) is entered by the `imported` event that follows, at the time of the import.
-    The audit trail is append-only: a date changed in a later file adds nothing."""
-    reached = set(
-        project.events.exclude(from_status="").values_list("to_status", flat=True).distinct()
-    )
+    them already (`reached`): the clocks, the durations and the statistics count from
+    them, not from the day of the import. A state the row gives no date for (under
+    review, say) is entered by the `imported` event that follows, at the time of the
+    import. The audit trail is append-only: a date changed in a later file adds
+    nothing."""
     return [
-        Event.objects.create(
-            project=project,
+        Event(
+            project_id=project.pk,
             at=at_noon(day),
             action=action,
             from_status=frm,
@@ -275,20 +432,35 @@ def write_implied_events(project: Project, row: Row) -> list[Event]:
     ]
 
 
-def _same(project: Project, row: Row, fields: dict) -> bool:
+def _same(project: Project, row: Row, fields: dict, themes: dict, bases: dict) -> bool:
     if any(getattr(project, name) != value for name, value in fields.items()):
         return False
-    themes = set(project.themes.values_list("pk", flat=True))
-    bases = set(project.requested_bases.values_list("base_id", flat=True))
-    return themes == {t.pk for t in row.themes} and bases == {b.pk for b in row.bases}
+    return set(themes) == {t.pk for t in row.themes} and set(bases) == {b.pk for b in row.bases}
 
 
 def reserve_reference(reference: str) -> None:
     """An imported HDH reference is never given again to a new submission."""
-    match = REFERENCE.match(reference)
-    if match:
-        year, number = int(match.group(1)), int(match.group(2))
-        counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-        if counter.last < number:
-            counter.last = number
-            counter.save(update_fields=["last"])
+    reserve_references([reference])
+
+
+def reserve_references(references: list[str]) -> None:
+    """`reserve_reference` for many: each year's counter raised to the highest number
+    the references give it, in a few statements."""
+    highest: dict[int, int] = {}
+    for reference in references:
+        match = REFERENCE.match(reference)
+        if match:
+            year, number = int(match.group(1)), int(match.group(2))
+            highest[year] = max(highest.get(year, number), number)
+    if not highest:
+        return
+    counters = ReferenceCounter.objects.select_for_update().in_bulk(list(highest))
+    ReferenceCounter.objects.bulk_create(
+        ReferenceCounter(year=year, last=number)
+        for year, number in highest.items()
+        if year not in counters
+    )
+    raised = [counter for counter in counters.values() if counter.last < highest[counter.year]]
+    for counter in raised:
+        counter.last = highest[counter.year]
+    ReferenceCounter.objects.bulk_update(raised, ["last"])
