@@ -1,0 +1,104 @@
+"""Details of the services that the mutation run found unpinned: who a frozen
+version and an attachment record, what a refused edit says, the version an editor
+holds after saving, whether a sponsor's change reaches the public, and the order
+in which a loader's events make a clock."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from projects import services
+from projects.models import Event, Project, Status
+from projects.services import TransitionError
+from tests.factories import make_project, make_public_project
+from tests.projects.conftest import complete
+from tests.projects.files import pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_the_version_frozen_at_submission_names_who_submitted(owner, member, organisation):
+    project = complete(owner=owner, member=member, organisation=organisation)
+
+    services.project_submit(project=project, actor=member)
+
+    assert project.versions.get().submitted_by == member
+
+
+def test_an_attachment_names_who_uploaded_it(owner):
+    project = make_project(owner=owner, title="Étude")
+
+    [attachment] = services.attachments_add(
+        project=project, actor=owner, uploads=[("protocol", pdf_upload(), "application/pdf")]
+    )
+
+    assert attachment.uploaded_by == owner
+
+
+def test_an_application_under_review_refuses_an_edit_in_words(owner, english):
+    project = make_public_project("HDH-2026-0001", "Étude", status=Status.UNDER_REVIEW)
+
+    with pytest.raises(TransitionError) as refused:
+        services.project_check_editable(project=project)
+
+    assert str(refused.value) == "This application can no longer be edited."
+
+
+def test_after_a_save_the_editor_holds_the_new_version_and_may_save_again(owner):
+    project = make_project(owner=owner, title="Étude")
+    first = project.edit_version
+
+    services.project_save_content(project=project, expected_version=first, save=project.save)
+    assert project.edit_version == first + 1
+    services.project_save_content(
+        project=project, expected_version=project.edit_version, save=project.save
+    )
+
+    assert Project.objects.get(pk=project.pk).edit_version == first + 2
+
+
+def test_an_organisation_change_reaches_the_public_only_through_its_public_projects(owner):
+    public = make_public_project("HDH-2026-0001", "Étude", sponsor="CHU Public")
+    drafts_only = make_project(owner=owner, title="Brouillon").sponsor
+
+    assert services.organisation_projects_changed(organisation=public.sponsor) is True
+    if drafts_only is not None:
+        assert services.organisation_projects_changed(organisation=drafts_only) is False
+
+
+def test_a_loaders_events_make_the_clock_in_the_order_of_their_dates_not_of_their_rows(db):
+    project = make_public_project(
+        "HDH-2026-0007", "Ancien dossier", status=Status.CHANGES_REQUESTED
+    )
+    assert not project.events.exists()
+    # Written in the wrong order: the request for changes first, the submission after.
+    for day, to in [
+        (date(2026, 3, 10), Status.CHANGES_REQUESTED),
+        (date(2026, 3, 2), Status.SUBMITTED),
+    ]:
+        Event.objects.create(
+            project=project,
+            action="imported",
+            to_status=to,
+            at=datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=PARIS),
+            visibility=Event.Visibility.STAFF,
+        )
+    # An event that changes no state sits between them and changes nothing.
+    Event.objects.create(
+        project=project,
+        action="note",
+        to_status="",
+        at=datetime(2026, 3, 5, 12, tzinfo=PARIS),
+        visibility=Event.Visibility.STAFF,
+    )
+
+    services.clocks_refresh(projects=Project.objects.filter(pk=project.pk))
+
+    project.refresh_from_db()
+    # With the sponsor since 10 March: the clock is paused that day.
+    assert project.clock_paused_on == date(2026, 3, 10)
+    assert project.review_clock().paused_since == project.clock_paused_on
+    assert project.stage_due_on is None
