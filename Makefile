@@ -98,3 +98,4 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.measure
 	bench/wrk.sh
 	$(PY) -m bench.import_export
+	$(PY) -m bench.mixed
