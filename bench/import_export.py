@@ -33,29 +33,14 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
-os.environ.setdefault("SECRET_KEY", "insecure-benchmark-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
-os.environ.setdefault("HTTPS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench import use_bench_settings
+
+use_bench_settings()
 
 ROWS = 100_000
 IMPORT_DATABASE = "portal_bench_import"
 # About 10,000 of the bench's 100,000 projects were submitted in 2021.
 EXPORTS = ["", "year=2021"]
-HEADER = [
-    "reference",
-    "title",
-    "summary",
-    "sponsor",
-    "themes",
-    "programme",
-    "bases",
-    "status",
-    "submitted_on",
-    "launched_on",
-]
 
 
 def report(*parts: str) -> None:
@@ -182,6 +167,7 @@ def write_register(path: Path, changed: Path, rows: int) -> None:
     from bench import populate
     from portal.demo.catalog import load_catalog
     from projects.models import Programme, Theme
+    from projects.review.imports import COLUMNS
 
     with transaction.atomic():
         load_catalog()
@@ -197,8 +183,8 @@ def write_register(path: Path, changed: Path, rows: int) -> None:
         changed.open("w", encoding="utf-8", newline="") as second,
     ):
         plain, edited = csv.writer(first), csv.writer(second)
-        plain.writerow(HEADER)
-        edited.writerow(HEADER)
+        plain.writerow(COLUMNS)  # the import's own columns, in its order
+        edited.writerow(COLUMNS)
         for index, p in enumerate(projects):
             row = [
                 p["reference"],

@@ -11,10 +11,11 @@ median under 50 ms).
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
+
+from bench import use_bench_settings
 
 
 def report(*parts: str) -> None:
@@ -22,12 +23,7 @@ def report(*parts: str) -> None:
     sys.stdout.write(" ".join(parts) + "\n")
 
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
-os.environ.setdefault("SECRET_KEY", "insecure-benchmark-key")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
-os.environ.setdefault("HTTPS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+use_bench_settings()
 
 MAX_QUERIES = 10
 MAX_MEDIAN_MS = 50.0

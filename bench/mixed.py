@@ -34,10 +34,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
-os.environ.setdefault("SECRET_KEY", "insecure-benchmark-key")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/8")
+from bench import use_bench_settings
+
+use_bench_settings(REDIS_URL="redis://127.0.0.1:6379/8")
 os.environ.update(
     HTTPS="0",
     ALLOWED_HOSTS="127.0.0.1",

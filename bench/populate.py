@@ -19,15 +19,15 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
+from bench import use_bench_settings
+
 
 def report(*parts: str) -> None:
     """The benchmark's results go to standard output, for a terminal or a file."""
     sys.stdout.write(" ".join(parts) + "\n")
 
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
-os.environ.setdefault("SECRET_KEY", "insecure-benchmark-key")
+use_bench_settings()
 
 PROJECTS = 100_000
 ORGANISATIONS = 5_000
