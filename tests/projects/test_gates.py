@@ -280,3 +280,19 @@ def test_the_demo_records_every_authorisation_in_the_format(demo_catalog, englis
     assert not approved.filter(authorisation__isnull=True).exists()
     awaiting = Project.objects.filter(status="awaiting_authorisation")
     assert not awaiting.filter(opinion__isnull=True).exclude(authorisation__kind="methodology")
+
+
+def test_the_missing_evidence_is_named_in_full_words_for_staff(in_review, english):
+    Project.objects.filter(pk=in_review.pk).update(status=REV)
+    project = Project.objects.get(pk=in_review.pk)
+
+    assert services.transition_blockers(project=project, to=AWA) == [
+        "The CESREES opinion is not recorded: record it under “CESREES opinion” first. "
+        "A project that follows a reference methodology (MR-001 to MR-008) needs no "
+        "opinion: record the methodology under “Authorisation” instead."
+    ]
+    assert services.transition_blockers(project=project, to=APP) == [
+        "The authorisation is not recorded: record the CNIL decision (its number "
+        "DR-YYYY-NNN and its date) or the reference methodology followed "
+        "(MR-001 to MR-008) under “Authorisation” first."
+    ]
