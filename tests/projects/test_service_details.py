@@ -95,9 +95,20 @@ def test_a_loaders_events_make_the_clock_in_the_order_of_their_dates_not_of_thei
         visibility=Event.Visibility.STAFF,
     )
 
+    # Dates stored wrong in every clock field: each one is corrected.
+    wrong = date(2000, 1, 1)
+    Project.objects.filter(pk=project.pk).update(
+        stage_due_on=wrong, decision_due_on=wrong, clock_paused_on=wrong
+    )
+
     services.clocks_refresh(projects=Project.objects.filter(pk=project.pk))
 
     project.refresh_from_db()
+    clock = project.review_clock()
+    assert (project.stage_due_on, project.decision_due_on) == (
+        clock.stage_due_on,
+        clock.decision_due_on,
+    )
     # With the sponsor since 10 March: the clock is paused that day.
     assert project.clock_paused_on == date(2026, 3, 10)
     assert project.review_clock().paused_since == project.clock_paused_on
