@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "catalog",
     "projects",
@@ -416,4 +419,34 @@ LOGGING = {
         # an unsupported CSS rule) still show.
         "weasyprint.progress": {"level": "WARNING"},
     },
+}
+
+# The open data API under /api/v1/ (projects/api/): read-only, anonymous, JSON only.
+# Its rate limit counts per client address in the cache, which Redis shares between
+# every worker and server (API_RATE_LIMIT: "120/minute", or per second, hour, day).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["projects.api.throttling.PerAddressThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    # Proxies in front that append to X-Forwarded-For: 0 trusts REMOTE_ADDR alone.
+    "NUM_PROXIES": envint("API_NUM_PROXIES", 0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Health Data Hub open data API",
+    "DESCRIPTION": _(
+        "The public directory of projects, the catalog of bases and the statistics, "
+        "read-only. Public fields only."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
 }
