@@ -6,6 +6,7 @@ and HSTS is on unless the environment says otherwise. `make run` and
 """
 
 import os
+import re
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
@@ -425,6 +426,11 @@ LOGGING = {
 # Its rate limit counts per client address in the cache, which Redis shares between
 # every worker and server (API_RATE_LIMIT: "120/minute", or per second, hour, day).
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must be a number of requests per second, minute, hour or day "
+        f"(120/minute), not {API_RATE_LIMIT!r}"
+    )
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
@@ -433,8 +439,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["projects.api.throttling.PerAddressThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
-    # Proxies in front that append to X-Forwarded-For: 0 trusts REMOTE_ADDR alone.
-    "NUM_PROXIES": envint("API_NUM_PROXIES", 0),
+    # The proxies of the sign-in limits: 0 takes REMOTE_ADDR, never X-Forwarded-For.
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Health Data Hub open data API",

@@ -1,7 +1,6 @@
 """The open data API, mounted at /api/v1/ by the root URLs (namespace "api")."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView
 
 from projects.api import views
 
@@ -13,7 +12,7 @@ urlpatterns = [
     path("bases/<slug:slug>/", views.BaseDetail.as_view(), name="base-detail"),
     path("stats/<int:year>/", views.YearStatistics.as_view(), name="stats-year"),
     path("processing-times/", views.ProcessingTimesView.as_view(), name="processing-times"),
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("openapi.json", views.Schema.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),
     re_path(r"^(?P<path>[\s\S]*)$", views.not_found),
 ]

@@ -25,6 +25,7 @@ from drf_spectacular.utils import (
     extend_schema,
     inline_serializer,
 )
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -350,3 +351,8 @@ def not_found(request, path: str = ""):
     """Any other URL under /api/v1/, a path parameter of the wrong form included (a
     year that is no number): a 404 in JSON like the API's own, not the site's page."""
     return JsonResponse({"detail": gettext("Not found.")}, status=404)
+
+
+class Schema(SpectacularJSONAPIView):
+    """The OpenAPI schema, a view of this module like every other of the API (the
+    replica router knows the public side's views by their module)."""

@@ -279,10 +279,11 @@ def test_the_rate_limit_applies_per_client_address(client, projects, settings):
     settings.API_RATE_LIMIT = "3/minute"
     url = reverse("api:project-list")
 
-    statuses = [client.get(url).status_code for _ in range(4)]
+    responses = [client.get(url) for _ in range(4)]
     other = client.get(url, REMOTE_ADDR="192.0.2.7")
 
-    assert statuses == [200, 200, 200, 429]
+    assert [response.status_code for response in responses] == [200, 200, 200, 429]
+    assert 0 < int(responses[-1]["Retry-After"]) <= 60
     assert other.status_code == 200
     # Forged forwarding headers change nothing without a trusted proxy.
     assert client.get(url, headers={"x-forwarded-for": "198.51.100.1"}).status_code == 429
