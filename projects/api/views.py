@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Max, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -355,4 +356,13 @@ def not_found(request, path: str = ""):
 
 class Schema(SpectacularJSONAPIView):
     """The OpenAPI schema, a view of this module like every other of the API (the
-    replica router knows the public side's views by their module)."""
+    replica router knows the public side's views by their module). It changes only
+    with the code (and the language asked): its ETag is its content's."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        response.render()
+        set_response_etag(response)
+        return get_conditional_response(request, etag=response["ETag"], response=response)

@@ -63,8 +63,8 @@ def projects(demo_catalog, owner, reviewer):
     return {"a": a, "b": b, "c": c, "draft": draft}
 
 
-def get(client, name, params=None, **kwargs):
-    return client.get(reverse(f"api:{name}", kwargs=kwargs), params or {})
+def get(client, name, params=None, headers=None, **kwargs):
+    return client.get(reverse(f"api:{name}", kwargs=kwargs), params or {}, headers=headers)
 
 
 def references(response) -> list[str]:
@@ -315,6 +315,8 @@ def test_the_schema_is_served_as_json(client, db):
         "/api/v1/stats/{year}/",
         "/api/v1/processing-times/",
     } <= set(schema["paths"])
+    again = get(client, "schema", headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
 
 
 def test_the_docs_load_every_script_from_the_site_itself(client, db):
