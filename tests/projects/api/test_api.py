@@ -348,3 +348,26 @@ def test_a_nul_byte_is_a_400_in_json(client, db):
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+def test_a_page_of_projects_costs_the_same_queries_for_2_or_40_projects(
+    client, projects, django_assert_max_num_queries
+):
+    url = reverse("api:project-list")
+    with django_assert_max_num_queries(8) as few:
+        client.get(url, {"q": "cancer"})
+    for n in range(40):
+        add(f"HDH-2022-{n:04d}", f"Cancer {n}", themes=["ai"], bases=["esme"])
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url, {"q": "cancer", "page_size": 40})
+    assert len(references(response)) == 40
+
+
+def test_head_answers_like_get_without_a_body(client, projects):
+    url = reverse("api:project-detail", kwargs={"reference": "HDH-2023-0002"})
+
+    response = client.head(url)
+
+    assert response.status_code == 200 and response.content == b""
+    assert response["ETag"] == client.get(url)["ETag"]
