@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Max, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -277,6 +278,8 @@ class BaseDetail(generics.RetrieveAPIView):
 
 # --- Statistics
 
+STATS_KEEP = 24 * 3600
+
 _counts = serializers.DictField(child=serializers.IntegerField())
 YearFigures = inline_serializer(
     "YearFigures",
@@ -302,7 +305,9 @@ class YearStatistics(APIView):
     def get(self, request: Request, year: int) -> Response:
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise Http404
-        return Response(statistics.year_figures(year))
+        # Kept under the version of the data they count: the ETag's, already read.
+        key = f"api-stats:{year}:{request._api_version[0]}"
+        return Response(cache.get_or_set(key, lambda: statistics.year_figures(year), STATS_KEEP))
 
 
 _stage = inline_serializer(

@@ -213,6 +213,8 @@ def test_statistics_are_those_of_the_public_json(client, projects):
     assert api.json() == public.json()
     assert api.json()["projects_launched"] == 1
     assert get(client, "stats-year", year=1999).status_code == 404
+    add("HDH-2023-0009", "Lancé", submitted_on=date(2023, 1, 2), launched_on=date(2023, 3, 1))
+    assert get(client, "stats-year", year=2023).json()["projects_launched"] == 2
 
 
 def test_processing_times_are_those_of_the_public_json(client, projects):
