@@ -227,6 +227,24 @@ class ProjectList(generics.ListAPIView):
     def get_queryset(self):
         return _public_projects()
 
+    def list(self, request, *args, **kwargs):
+        """A page is kept under its URL and the data version (the ETag's, already read):
+        seen again, it is one read by key, as the directory's pages are."""
+        key = (
+            "api-page:"
+            + hashlib.sha256(
+                f"{request.build_absolute_uri()}|{request._api_version[0]}".encode()
+            ).hexdigest()
+        )
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, PAGE_KEEP)
+        return Response(data)
+
+
+PAGE_KEEP = 600
+
 
 @extend_schema(
     summary=_("One project of the public directory"),

@@ -373,3 +373,15 @@ def test_head_answers_like_get_without_a_body(client, projects):
 
     assert response.status_code == 200 and response.content == b""
     assert response["ETag"] == client.get(url)["ETag"]
+
+
+def test_a_page_seen_again_is_read_from_the_cache_until_the_public_data_change(
+    client, projects, django_assert_max_num_queries
+):
+    url = reverse("api:project-list")
+    first = client.get(url, {"q": "cancer"}).json()
+
+    with django_assert_max_num_queries(1):  # the data version, by key
+        assert client.get(url, {"q": "cancer"}).json() == first
+    add("HDH-2025-0010", "Cancer et pollution", submitted_on=date(2025, 2, 1))
+    assert client.get(url, {"q": "cancer"}).json()["count"] == first["count"] + 1
