@@ -3,9 +3,11 @@
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.utils.translation import gettext
 
 NUL = "\x00"
+API_PREFIX = "/api/"
 
 
 class RejectNulBytes:
@@ -31,6 +33,8 @@ class RejectNulBytes:
             or _holds_nul((name, [value]) for name, value in request.COOKIES.items())
             or (request.method == "POST" and _holds_nul(_post_lists(request)))
         ):
+            if request.path.startswith(API_PREFIX):  # the API answers in JSON, as it says
+                return JsonResponse({"detail": gettext("NUL byte in the request.")}, status=400)
             raise BadRequest("NUL byte in the request")
         return self.get_response(request)
 

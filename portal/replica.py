@@ -2,7 +2,7 @@
 
 With `DATABASE_REPLICA_URL` set, the settings add a `replica` database and install
 `PrimaryReplicaRouter`. A GET or HEAD of a public read-only page (a view of the
-public side of projects or of the catalog: `PUBLIC_READ_ONLY`) then reads the
+public side of projects, of the open data API or of the catalog: `PUBLIC_READ_ONLY`) then reads the
 projects and the catalog from the replica; everything else reads the primary:
 
 - every other page, and every POST;
@@ -27,6 +27,7 @@ REPLICA = "replica"
 PUBLIC_READ_ONLY = {
     "projects.public.views",
     "projects.public.exports",
+    "projects.api.views",
     "catalog.views",
     "catalog.dcat",
 }

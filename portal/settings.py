@@ -6,6 +6,7 @@ and HSTS is on unless the environment says otherwise. `make run` and
 """
 
 import os
+import re
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
@@ -91,6 +92,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "catalog",
     "projects",
@@ -416,4 +420,39 @@ LOGGING = {
         # an unsupported CSS rule) still show.
         "weasyprint.progress": {"level": "WARNING"},
     },
+}
+
+# The open data API under /api/v1/ (projects/api/): read-only, anonymous, JSON only.
+# Its rate limit counts per client address in the cache, which Redis shares between
+# every worker and server (API_RATE_LIMIT: "120/minute", or per second, hour, day).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must be a number of requests per second, minute, hour or day "
+        f"(120/minute), not {API_RATE_LIMIT!r}"
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["projects.api.throttling.PerAddressThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    # The proxies of the sign-in limits: 0 takes REMOTE_ADDR, never X-Forwarded-For.
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Health Data Hub open data API",
+    "DESCRIPTION": _(
+        "The public directory of projects, the catalog of bases and the statistics, "
+        "read-only. Public fields only."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
 }

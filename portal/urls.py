@@ -18,6 +18,7 @@ urlpatterns = [
     path("terms/", views.terms, name="terms"),
     path("catalog/", include("catalog.urls")),
     path("projects/", include("projects.public.urls")),
+    path("api/v1/", include("projects.api.urls")),
     path("my/organisations/", include(organisation_patterns)),
     path("my/", include(sponsor_patterns)),
     path("holder/", include(holder_patterns)),

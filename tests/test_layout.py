@@ -36,8 +36,8 @@ def test_imports_cross_no_line_of_the_layout():
 
 def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
     """The same contracts, on a tree where catalog imports portal, the public side
-    imports the sponsor's, the holder's side the review's and the core the holder's
-    side: each is reported."""
+    imports the sponsor's, the holder's side the review's, the API the public side's
+    and the core the holder's and the API's sides: each is reported."""
     for package in [
         "portal",
         "catalog",
@@ -46,6 +46,7 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
         "projects/review",
         "projects/public",
         "projects/holder",
+        "projects/api",
     ]:
         (tmp_path / package).mkdir(parents=True)
         (tmp_path / package / "__init__.py").write_text("")
@@ -65,6 +66,8 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
         "joining",
         "refreshing",
         "bulk",
+        "filters",
+        "statistics",
     ]:
         (tmp_path / "projects" / f"{module}.py").write_text("")
     (tmp_path / "portal" / "views.py").write_text("")
@@ -74,6 +77,8 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
     (tmp_path / "projects" / "review" / "admin.py").write_text("")
     (tmp_path / "projects" / "holder" / "views.py").write_text("import projects.review.admin\n")
     (tmp_path / "projects" / "holders.py").write_text("import projects.holder.views\n")
+    (tmp_path / "projects" / "api" / "views.py").write_text("import projects.public.views\n")
+    (tmp_path / "projects" / "statistics.py").write_text("import projects.api.views\n")
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
     lines = ["[importlinter]", "root_packages =", *[f"    {p}" for p in config["root_packages"]]]
     for index, contract in enumerate(config["contracts"]):
@@ -92,3 +97,5 @@ def test_the_contracts_catch_an_import_against_the_flow(tmp_path):
     assert "projects.public.views -> projects.sponsor.views" in result.stdout
     assert "projects.holder.views -> projects.review.admin" in result.stdout
     assert "projects.holders -> projects.holder.views" in result.stdout
+    assert "projects.api.views -> projects.public.views" in result.stdout
+    assert "projects.statistics -> projects.api.views" in result.stdout

@@ -32,8 +32,8 @@ from django.tasks import task
 
 from catalog.models import Base
 from projects import refreshing
+from projects.filters import ProjectFilter
 from projects.models import Programme, Project, PublicVersion, RequestedBase, Theme
-from projects.public.filters import ProjectFilter
 
 FACET_TIMEOUT = 600
 # Counts are kept this long, stale or not, so that a visitor is served them while

@@ -15,9 +15,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects.filters import ProjectFilter
 from projects.models import Authorisation, Event, Project, RequestedBase
 from projects.public import safe_csv
-from projects.public.filters import ProjectFilter
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Milestone
+from projects import statistics
+from projects.filters import PUBLIC_STATES, ProjectFilter
 from projects.models import FIRST_YEAR, LAST_YEAR, Programme, Project, Theme
-from projects.public import directory, statistics
+from projects.public import directory
 from projects.public.directory import data_version
-from projects.public.filters import PUBLIC_STATES, ProjectFilter
 
 PAGE_SIZE = 20
 

@@ -91,7 +91,7 @@ def test_a_900_word_search_takes_only_the_first_words(demo_catalog):
 
 
 def test_the_catalog_and_the_directory_cap_their_searches_alike():
-    from projects.public.filters import search_query
+    from projects.filters import search_query
 
     assert MAX_SEARCH_WORDS == 12
     assert str(search_query(" ".join(f"mot{n}" for n in range(900)))).count("mot") == 2 * 12

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from django.http import QueryDict
 
+from projects.filters import ProjectFilter
 from projects.models import Project
-from projects.public.filters import ProjectFilter
 from tests.factories import make_public_project as add
 
 pytestmark = pytest.mark.django_db

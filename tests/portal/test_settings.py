@@ -89,6 +89,16 @@ def test_a_bad_admin_address_fails_loudly():
     assert "ADMINS must be comma-separated email addresses" in result.stderr
 
 
+def test_the_api_rate_limit_comes_from_the_environment_and_a_bad_one_fails_loudly():
+    env = {**PRODUCTION_ENV, "API_RATE_LIMIT": "600/hour", "ALLAUTH_TRUSTED_PROXY_COUNT": "2"}
+
+    assert setting("API_RATE_LIMIT", env=env) == "600/hour"
+    assert setting("REST_FRAMEWORK['NUM_PROXIES']", env=env) == "2"
+    result = run_manage("check", env={**PRODUCTION_ENV, "API_RATE_LIMIT": "many"})
+    assert result.returncode != 0
+    assert "API_RATE_LIMIT must be a number of requests" in result.stderr
+
+
 def test_staff_need_a_second_factor_unless_debug_or_turned_off():
     assert setting("STAFF_MFA_REQUIRED", env=PRODUCTION_ENV) == "True"
     assert setting("STAFF_MFA_REQUIRED", env={**PRODUCTION_ENV, "DEBUG": "1"}) == "False"

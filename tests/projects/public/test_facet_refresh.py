@@ -153,9 +153,8 @@ def test_without_a_worker_counts_are_never_served_older_than_the_limit(
 def test_the_processing_times_are_served_while_the_worker_computes_them_again(
     client, queued_tasks, owner, reviewer
 ):
-    from projects import services
+    from projects import services, statistics
     from projects.models import Status
-    from projects.public import statistics
     from tests.factories import make_project
 
     project = make_project(owner=owner, title="Étude")

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.http import QueryDict
 
+from projects.filters import SEARCH_CONFIG, ProjectFilter, every_word_somewhere, search_query
 from projects.models import Project
-from projects.public.filters import SEARCH_CONFIG, ProjectFilter, every_word_somewhere, search_query
 from tests.factories import make_public_project as add
 
 

@@ -337,7 +337,7 @@ def test_each_stage_says_by_how_much_its_deadline_may_be_extended(client, trail)
 
 
 def test_the_chart_geometry_puts_each_figure_on_one_scale():
-    from projects.public.statistics import _chart
+    from projects.statistics import _chart
 
     rows = [
         {"year": 2026, "files": 2, "median": 35.5, "p90": 45},
@@ -376,7 +376,7 @@ def test_the_chart_geometry_puts_each_figure_on_one_scale():
 
 
 def test_a_deadline_longer_than_every_figure_sets_the_scale():
-    from projects.public.statistics import _chart
+    from projects.statistics import _chart
 
     chart = _chart(
         [{"year": 2026, "files": 3, "median": 4, "p90": 10}], {"shortest": 15, "longest": 15}

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from projects.public import statistics
+from projects import statistics
 from tests.factories import make_public_project as add
 
 pytestmark = pytest.mark.django_db

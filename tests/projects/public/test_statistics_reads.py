@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from catalog.models import Milestone
+from projects import statistics
 from projects.models import Project
-from projects.public import statistics
 from tests.factories import MilestoneFactory
 from tests.factories import make_public_project as add
 

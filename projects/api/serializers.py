@@ -1,0 +1,142 @@
+"""What the API shows: the public fields only, as the directory's exports
+(`projects.public.exports.public_record`) and the catalog's pages show them."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import Base, Milestone
+from projects.models import Project, Status
+
+PUBLIC_STATUSES = [value for value in Status.values if value != Status.DRAFT]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    sponsor = serializers.SerializerMethodField()
+    sponsor_verified = serializers.SerializerMethodField()
+    themes = serializers.SerializerMethodField()
+    programme = serializers.SerializerMethodField()
+    bases = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=PUBLIC_STATUSES)
+    authorised_on = serializers.SerializerMethodField()
+    authorisation = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "reference",
+            "title",
+            "summary",
+            "sponsor",
+            "sponsor_verified",
+            "themes",
+            "programme",
+            "bases",
+            "status",
+            "submitted_on",
+            "opinion_on",
+            "authorised_on",
+            "authorisation",
+            "launched_on",
+            "completed_on",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_sponsor(self, project: Project) -> str:
+        return project.sponsor.name if project.sponsor else ""
+
+    def get_sponsor_verified(self, project: Project) -> bool:
+        # Anyone can register an organisation: only the hub's check makes the name sure.
+        return project.sponsor is not None and project.sponsor.verified_at is not None
+
+    def get_themes(self, project: Project) -> list[str]:
+        return sorted(theme.slug for theme in project.themes.all())
+
+    def get_programme(self, project: Project) -> str | None:
+        return project.programme.slug if project.programme else None
+
+    def get_bases(self, project: Project) -> list[str]:
+        return sorted(requested.base.slug for requested in project.requested_bases.all())
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_authorised_on(self, project: Project):
+        # Authorised only with the reference of its authorisation, as on its public page.
+        return project.authorised_on if _authorisation(project) else None
+
+    def get_authorisation(self, project: Project) -> str | None:
+        authorisation = _authorisation(project)
+        return authorisation.reference if authorisation else None
+
+    def get_url(self, project: Project) -> str:
+        path = reverse("projects:public", kwargs={"reference": project.reference})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+def _authorisation(project: Project):
+    try:
+        return project.authorisation
+    except Project.authorisation.RelatedObjectDoesNotExist:
+        return None
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["kind", "reached_on", "note"]
+        read_only_fields = fields
+
+
+class BaseSerializer(serializers.ModelSerializer):
+    data_holder = serializers.CharField(source="data_holder.name", read_only=True)
+    data_holder_address = serializers.CharField(source="data_holder.address", read_only=True)
+    keywords = serializers.ListField(
+        source="keyword_list", child=serializers.CharField(), read_only=True
+    )
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    documentation_url = serializers.SerializerMethodField()
+    contact_email = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Base
+        fields = [
+            "slug",
+            "acronym",
+            "name",
+            "description",
+            "data_holder",
+            "data_holder_address",
+            "catalog_reference",
+            "population",
+            "geography",
+            "period_start",
+            "period_end",
+            "update_frequency",
+            "access_conditions",
+            "documentation_url",
+            "keywords",
+            "scientific_lead",
+            "contact_email",
+            "citation",
+            "milestones",
+            "updated_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    # null rather than an empty string, which is no URL and no address.
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_documentation_url(self, base: Base) -> str | None:
+        return base.documentation_url or None
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_contact_email(self, base: Base) -> str | None:
+        return base.contact_email or None
+
+    def get_url(self, base: Base) -> str:
+        request = self.context.get("request")
+        path = base.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
