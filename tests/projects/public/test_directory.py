@@ -396,3 +396,38 @@ def test_a_public_project_page_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("projects:public", kwargs={"reference": "HDH-2023-0002"}))
     assert response.status_code == 200
+
+
+def listed(response, name, value):
+    """The label of a value of a facet drawn as a list (programme, year)."""
+    return dict(response.context["filter"].form.fields[name].widget.choices)[value]
+
+
+def test_every_facet_counts_within_the_results_only(client, projects):
+    # Under review: only C (2023, AI, ESME and BNDMR, no programme, CHU Nord).
+    response = get(client, status="under_review")
+
+    assert facet(response, "theme", "ai").endswith("(1)")
+    assert facet(response, "theme", "prevention").endswith("(0)")
+    assert facet(response, "theme", "health-environment").endswith("(0)")
+    assert facet(response, "base", "esme").endswith("(1)")
+    assert facet(response, "base", "bndmr").endswith("(1)")
+    assert "oscour" not in dict(response.context["filter"].form.fields["base"].choices)
+    assert listed(response, "programme", "unibase").endswith("(0)")
+    assert listed(response, "year", 2023).endswith("(1)")
+    assert response.context["sponsors"] == [("CHU Nord", 1)]
+
+
+def test_the_year_facet_adds_every_state_of_that_year(client, projects):
+    # B (in progress) and C (under review) were both submitted in 2023.
+    assert listed(get(client), "year", 2023).endswith("(2)")
+
+
+def test_the_main_sponsors_come_by_number_of_projects(client, projects):
+    add("HDH-2022-0011", "Registre des cancers", sponsor="Unicancer", submitted_on=date(2022, 1, 5))
+    add(
+        "HDH-2022-0012", "Parcours en oncologie", sponsor="Unicancer", submitted_on=date(2022, 2, 5)
+    )
+
+    # Unicancer 3, CHU Nord 2: by number first, not by name.
+    assert get(client).context["sponsors"] == [("Unicancer", 3), ("CHU Nord", 2)]
