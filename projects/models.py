@@ -1125,6 +1125,28 @@ class PublicVersion(models.Model):
         return f"{number}:{changed_at.isoformat()}"
 
 
+# The fields of a project that the law makes public, as the exports and the open
+# API give them (`public.exports.public_record`, `api.serializers`).
+PUBLIC_FIELDS = [
+    "reference",
+    "title",
+    "summary",
+    "sponsor",
+    "sponsor_verified",
+    "themes",
+    "programme",
+    "bases",
+    "status",
+    "submitted_on",
+    "opinion_on",
+    "authorised_on",
+    "authorisation",
+    "launched_on",
+    "completed_on",
+    "url",
+]
+
+
 class StageMeasure(models.Model):
     """One finished stage of a file as its audit trail gives it (`clocks.measure`), or
     the day the file was first submitted (`FIRST_SUBMISSION`, no days).

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Base, Milestone
-from projects.models import Project, Status
+from projects.models import PUBLIC_FIELDS, Project, Status
 
 PUBLIC_STATUSES = [value for value in Status.values if value != Status.DRAFT]
 
@@ -24,24 +24,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = [
-            "reference",
-            "title",
-            "summary",
-            "sponsor",
-            "sponsor_verified",
-            "themes",
-            "programme",
-            "bases",
-            "status",
-            "submitted_on",
-            "opinion_on",
-            "authorised_on",
-            "authorisation",
-            "launched_on",
-            "completed_on",
-            "url",
-        ]
+        fields = PUBLIC_FIELDS
         read_only_fields = fields
 
     def get_sponsor(self, project: Project) -> str:

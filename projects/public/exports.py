@@ -16,29 +16,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.filters import ProjectFilter
-from projects.models import Authorisation, Event, Project, RequestedBase
+from projects.models import PUBLIC_FIELDS, Authorisation, Event, Project, RequestedBase
 from projects.public import safe_csv
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = [
-    "reference",
-    "title",
-    "summary",
-    "sponsor",
-    "sponsor_verified",
-    "themes",
-    "programme",
-    "bases",
-    "status",
-    "submitted_on",
-    "opinion_on",
-    "authorised_on",
-    "authorisation",
-    "launched_on",
-    "completed_on",
-    "url",
-]
+# What the law makes public about a project, in the order of the files.
+COLUMNS = PUBLIC_FIELDS
 
 
 def public_record(row, base_url: str, *, themes: list[str], bases: list[str]) -> dict:
