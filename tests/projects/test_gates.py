@@ -38,12 +38,17 @@ NO_OPINION = "The CESREES opinion is not recorded"
 NO_AUTHORISATION = "The authorisation is not recorded"
 BAD_FORMAT = "is not in the format DR-YYYY-NNN"
 BAD_YEAR = "is of 2025, but its date is in 2026"
-NEEDS_UNFAVOURABLE = "needs that opinion recorded, unfavourable"
-CNIL_ONLY_AWAITING = "A CNIL refusal can only be recorded while the project awaits"
-NO_GROUND = "Choose the ground the rejection rests on"
-NOT_A_GROUND = "is not a ground for rejection"
-GROUND_ONLY_FOR_REJECTION = "A ground is given only for a rejection"
-HOLDERS = "Every data holder must agree first; still waiting for: ESME"
+NEEDS_UNFAVOURABLE = (
+    "A rejection on the ground of an unfavourable CESREES opinion needs that opinion "
+    "recorded, unfavourable, under “CESREES opinion” first."
+)
+CNIL_ONLY_AWAITING = (
+    "A CNIL refusal can only be recorded while the project awaits its authorisation."
+)
+NO_GROUND = "Choose the ground the rejection rests on."
+NOT_A_GROUND = "“whim” is not a ground for rejection."
+GROUND_ONLY_FOR_REJECTION = "A ground is given only for a rejection."
+HOLDERS = "Every data holder must agree first; still waiting for: ESME."
 ALLOWED = None
 
 REV, AWA, APP, PRO, REJ = (
