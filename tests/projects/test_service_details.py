@@ -113,3 +113,31 @@ def test_a_loaders_events_make_the_clock_in_the_order_of_their_dates_not_of_thei
     assert project.clock_paused_on == date(2026, 3, 10)
     assert project.review_clock().paused_since == project.clock_paused_on
     assert project.stage_due_on is None
+
+
+def test_each_refused_transition_says_why_in_full_words(owner, member, reviewer, english):
+    project = make_public_project("HDH-2026-0003", "Étude", status=Status.SUBMITTED)
+
+    def refusal(**kwargs) -> str:
+        with pytest.raises(TransitionError) as refused:
+            services.project_transition(project=project, **kwargs)
+        return str(refused.value)
+
+    assert refusal(actor=reviewer, to=Status.APPROVED) == (
+        "A project that is “Submitted” cannot become “Approved”."
+    )
+    assert refusal(actor=reviewer, to=Status.UNDER_REVIEW, seen=Status.DRAFT) == (
+        "Someone else acted on this project meanwhile: it is now “Submitted”."
+    )
+    assert refusal(actor=owner, to=Status.UNDER_REVIEW) == "Only the hub's reviewers can do this."
+    assert refusal(actor=reviewer, to=Status.WITHDRAWN, reason="Abandon.") == (
+        "Only the project's team can do this."
+    )
+
+
+def test_a_move_that_needs_no_reason_records_none(reviewer):
+    project = make_public_project("HDH-2026-0004", "Étude", status=Status.SUBMITTED)
+
+    services.project_transition(project=project, actor=reviewer, to=Status.UNDER_REVIEW)
+
+    assert project.events.get(to_status=Status.UNDER_REVIEW).reason == ""
