@@ -80,10 +80,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase == "import":
-        print(json.dumps(import_phase(args.rows)))
+        report(json.dumps(import_phase(args.rows)))
         return 0
     if args.phase == "export":
-        print(json.dumps(export_phase(args.format, args.query, traced=args.tracemalloc)))
+        report(json.dumps(export_phase(args.format, args.query, traced=args.tracemalloc)))
         return 0
     if not args.skip_import:
         rows = ["--phase", "import", "--rows", str(args.rows)]
