@@ -456,3 +456,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": False,
 }
+
+# EHDS regulation (EU) 2025/327, Art. 61(4): a project's results are due this many
+# months after its completion (`projects.results`).
+RESULTS_DUE_MONTHS = envint("RESULTS_DUE_MONTHS", 18)

@@ -11,6 +11,7 @@ administrator verifies the organisation against the official registers.
   the number modulo 23 in the alphabet without I, O and Q.
 """
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -62,3 +63,60 @@ def rnsr_key(digits: str) -> str:
 def siren_with_key(first_eight: str) -> str:
     """A SIREN number completed with its key: used to give demo organisations valid ones."""
     return first_eight + luhn.calc_check_digit(first_eight)
+
+
+# A DOI as Crossref recommends matching it: "10.", a registrant of four to nine
+# digits, a slash and a suffix of printable characters without spaces.
+DOI_FORMAT = re.compile(r"10\.\d{4,9}/[^\s]+")
+DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def doi_normalise(value: str) -> str:
+    """The DOI alone (10.1234/abc), from the DOI or its doi.org link; a ValidationError
+    when its syntax is not a DOI's. DOIs are case-insensitive: kept as written."""
+    compact = DOI_PREFIXES.sub("", (value or "").strip())
+    if not DOI_FORMAT.fullmatch(compact):
+        raise ValidationError(
+            _(
+                "A DOI starts with 10., a registrant number, a slash and a suffix, "
+                "for example 10.1038/s41586-020-2649-2."
+            ),
+            code="doi",
+        )
+    return compact
+
+
+def validate_doi(value: str) -> None:
+    doi_normalise(value)
+
+
+@functools.cache
+def _spdx():
+    # The SPDX licence list shipped with license-expression: read once per process.
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+def spdx_normalise(value: str) -> str:
+    """An SPDX licence expression in its canonical spelling ("mit or apache-2.0" →
+    "MIT OR Apache-2.0"); a ValidationError naming the unknown identifiers."""
+    info = _spdx().validate((value or "").strip())
+    if info.errors or not info.normalized_expression:
+        unknown = ", ".join(info.invalid_symbols)
+        if unknown:
+            message = _(
+                "Not in the SPDX licence list: %(unknown)s. Use an identifier "
+                "such as MIT, Apache-2.0, EUPL-1.2 or CECILL-2.1."
+            )
+        else:
+            message = _(
+                "Not an SPDX licence expression. Use an identifier such as MIT, "
+                "Apache-2.0, EUPL-1.2 or CECILL-2.1."
+            )
+        raise ValidationError(message, code="spdx", params={"unknown": unknown})
+    return info.normalized_expression
+
+
+def validate_spdx(value: str) -> None:
+    spdx_normalise(value)

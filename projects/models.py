@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Base, DataHolder
-from projects import clocks
+from projects import clocks, identifiers
 from projects.uploads import EXTENSIONS, name_for_type
 
 if TYPE_CHECKING:
@@ -354,6 +354,11 @@ class Project(models.Model):
     authorised_on = models.DateField(_("authorised on"), null=True, blank=True, editable=False)
     launched_on = models.DateField(_("launched on"), null=True, blank=True, editable=False)
     completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+    # When the hub first published one of its results or algorithms: what the
+    # directory's `results` filter and the due date's reminders read (`projects.results`).
+    results_published_on = models.DateField(
+        _("results first published on"), null=True, blank=True, editable=False
+    )
     # The review's clocks (`projects.clocks`), computed from the audit trail by the
     # services in the transaction of every transition and extension, and stored for
     # sorting and filtering. Set only while a clock runs (or, for the pause, stands).
@@ -769,6 +774,12 @@ ACTION_LABELS = {
     "holder_refused": _("Data holder refused"),
     "holder_delivered": _("Data delivered by the holder"),
     "base_set_aside": _("Refused base set aside by the hub"),
+    "result_declared": _("Result declared"),
+    "result_published": _("Result published by the hub"),
+    "result_refused": _("Result refused by the hub"),
+    "algorithm_declared": _("Algorithm declared"),
+    "algorithm_published": _("Algorithm published by the hub"),
+    "algorithm_refused": _("Algorithm refused by the hub"),
 }
 
 
@@ -1280,3 +1291,235 @@ class ThreadRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader} {self.project} {self.read_at:%Y-%m-%d %H:%M}"
+
+
+# Results (EHDS regulation (EU) 2025/327, Art. 61(4)) and the open library of health
+# algorithms (Bibliothèque Ouverte d'Algorithmes en Santé, BOAS). The sponsor team
+# declares them once the project is in progress or completed; the hub reviews each
+# before the public sees it (`projects.results`).
+RESULTS_DECLARABLE = {Status.IN_PROGRESS, Status.COMPLETED}
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("Awaiting the hub's review")
+    PUBLISHED = "published", _("Published")
+    REFUSED = "refused", _("Refused by the hub")
+
+
+class ReviewedByHub(models.Model):
+    """What a sponsor team declares and the hub publishes or refuses, with its comment.
+    Only the services (`projects.results`) move the state."""
+
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ReviewState,
+        default=ReviewState.PENDING,
+        editable=False,
+        db_index=True,
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("declared by"),
+    )
+    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    review_comment = models.TextField(
+        _("hub's comment"),
+        blank=True,
+        editable=False,
+        help_text=_("Sent to the author; required when refusing."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == ReviewState.PUBLISHED
+
+
+def result_path(result: "Result", filename: str) -> str:
+    """Reports are PDFs, checked by content: a random name, never the uploader's."""
+    return f"results/{result.project_id}/{uuid4().hex}.pdf"
+
+
+class Result(ReviewedByHub):
+    """A result of a project: a publication, a report, a dataset or code."""
+
+    class Kind(models.TextChoices):
+        PUBLICATION = "publication", _("Publication")
+        REPORT = "report", _("Report")
+        DATASET = "dataset", _("Dataset")
+        CODE = "code", _("Code")
+
+    # The fields each kind must give, besides its title.
+    REQUIRED = {
+        Kind.PUBLICATION: ("doi", "venue", "year"),
+        Kind.REPORT: ("file",),
+        Kind.DATASET: ("url",),
+        Kind.CODE: ("url",),
+    }
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    title = models.CharField(_("title"), max_length=500)
+    doi = models.CharField(
+        _("DOI"),
+        max_length=200,
+        blank=True,
+        validators=[identifiers.validate_doi],
+        help_text=_("For example 10.1038/s41586-020-2649-2, or its https://doi.org/ link."),
+    )
+    venue = models.CharField(_("journal or conference"), max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    url = models.URLField(_("address (URL)"), max_length=500, blank=True)
+    file = models.FileField(_("report (PDF)"), upload_to=result_path, blank=True)
+    size = models.PositiveIntegerField(_("size"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["kind", "-year", "declared_at"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        indexes = [models.Index(fields=["state", "reviewed_at"], name="result_reviewed")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        missing = {
+            name: ValidationError(_("Required for this kind of result."), code="required")
+            for name in self.REQUIRED.get(self.kind, ())
+            if not getattr(self, name)
+        }
+        if missing:
+            raise ValidationError(missing)
+
+    @property
+    def link(self) -> str:
+        """Where the public reads it: the DOI's resolver, or the address given (a
+        report's file is served by the portal, `public:result-file`)."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.url
+
+
+class Algorithm(models.Model):
+    """An algorithm of the open library (BOAS): a card whose versions are kept. The
+    public sees it once a version is published, `current` being the latest one."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="algorithms")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    current = models.OneToOneField(
+        "AlgorithmVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published version"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("algorithm")
+        verbose_name_plural = _("algorithms")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("algorithms:detail", kwargs={"slug": self.slug})
+
+
+class AlgorithmVersion(ReviewedByHub):
+    """One version of an algorithm's card, as declared; never edited once published."""
+
+    algorithm = models.ForeignKey(Algorithm, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(
+        _("version"), max_length=40, help_text=_("For example 1.0 or 2.1.3.")
+    )
+    purpose = models.TextField(_("purpose"))
+    intended_use = models.TextField(_("intended use"))
+    population = models.TextField(
+        _("population"), help_text=_("Who the algorithm was built on: ages, conditions, period.")
+    )
+    bases = models.ManyToManyField(
+        Base, blank=True, related_name="algorithm_versions", verbose_name=_("bases used")
+    )
+    inputs = models.TextField(_("inputs"))
+    outputs = models.TextField(_("outputs"))
+    performance = models.TextField(_("performance"))
+    metric = models.CharField(
+        _("metric"), max_length=200, help_text=_("For example AUC, sensitivity, F1 score.")
+    )
+    validation_data = models.TextField(_("validation data"))
+    limitations = models.TextField(_("known limitations and risks"))
+    licence = models.CharField(
+        _("licence"),
+        max_length=200,
+        validators=[identifiers.validate_spdx],
+        help_text=_("An SPDX identifier or expression, for example EUPL-1.2 or MIT OR Apache-2.0."),
+    )
+    repository_url = models.URLField(_("code repository"), max_length=500)
+
+    class Meta:
+        ordering = ["algorithm", "-declared_at"]
+        verbose_name = _("algorithm version")
+        verbose_name_plural = _("algorithm versions")
+        constraints = [
+            models.UniqueConstraint(fields=["algorithm", "version"], name="algorithm_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} {self.version}"
+
+    @property
+    def project(self) -> Project:
+        return self.algorithm.project
+
+
+class ResultsReminder(models.Model):
+    """A reminder to the sponsor team that its results are due: each step at most once
+    per project (`projects.results`)."""
+
+    class Step(models.TextChoices):
+        THREE_MONTHS = "3_months", _("Three months before the due date")
+        ONE_MONTH = "1_month", _("One month before the due date")
+        DUE = "due", _("Due date passed")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="results_reminders")
+    step = models.CharField(_("step"), max_length=10, choices=Step)
+    sent_on = models.DateField(_("sent on"))
+    recipients = models.TextField(_("sent to"), blank=True)
+
+    class Meta:
+        ordering = ["-sent_on", "pk"]
+        verbose_name = _("results reminder")
+        verbose_name_plural = _("results reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "step"], name="results_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.step}"
