@@ -1367,7 +1367,7 @@ class Result(ReviewedByHub):
         CODE = "code", _("Code")
 
     # The fields each kind must give, besides its title.
-    REQUIRED = {
+    REQUIRED: dict[str, tuple[str, ...]] = {
         Kind.PUBLICATION: ("doi", "venue", "year"),
         Kind.REPORT: ("file",),
         Kind.DATASET: ("url",),
