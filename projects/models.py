@@ -1404,14 +1404,21 @@ class Result(ReviewedByHub):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self) -> None:
-        missing = {
-            name: ValidationError(_("Required for this kind of result."), code="required")
-            for name in self.REQUIRED.get(self.kind, ())
-            if not getattr(self, name)
-        }
-        if missing:
-            raise ValidationError(missing)
+    def clean_fields(self, exclude=None) -> None:
+        """Each kind's own required fields, beside the fields' own checks; a field
+        left out (a form that found it invalid already) is not told it is missing."""
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name in self.REQUIRED.get(self.kind, ()):
+            if name not in (exclude or ()) and name not in errors and not getattr(self, name):
+                errors[name] = [
+                    ValidationError(_("Required for this kind of result."), code="required")
+                ]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def link(self) -> str:

@@ -113,6 +113,7 @@ def project_public(request, reference: str):
             "events": events,
             "outputs": project.outputs.filter(state=ReviewState.PUBLISHED),
             "results_due_on": results.due_on(project.completed_on),
+            "results_due_months": settings.RESULTS_DUE_MONTHS,
             "results_state": results.state_of(project, today=clocks.hub_today()),
         },
     )

@@ -1,5 +1,6 @@
 """The sponsor's side: their projects, the application form, versions, thread and team."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -205,6 +206,7 @@ def project_detail(request, pk: int):
             "outputs": project.outputs.all(),
             "algorithms": project.algorithms.prefetch_related("versions").select_related("current"),
             "results_due_on": results.due_on(project.completed_on),
+            "results_due_months": settings.RESULTS_DUE_MONTHS,
             "results_state": results.state_of(project, today=today),
             "clock": clock,
             "clock_stage": STAGE_LABELS.get(clock.stage or ""),
