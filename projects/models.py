@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Base, DataHolder
 from projects import clocks, identifiers
@@ -1302,7 +1303,7 @@ RESULTS_DECLARABLE = {Status.IN_PROGRESS, Status.COMPLETED}
 
 class ReviewState(models.TextChoices):
     PENDING = "pending", _("Awaiting the hub's review")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("a result", "Published")
     REFUSED = "refused", _("Refused by the hub")
 
 

@@ -51,7 +51,7 @@ def test_results_are_declared_in_progress_or_completed_only(running, owner, stat
         results.result_declare(project=running, actor=owner, result=publication())
         assert running.outputs.count() == 1
     else:
-        with pytest.raises(results.ResultsError, match="in progress or completed"):
+        with pytest.raises(results.ResultsError, match="une fois le projet en cours ou terminé"):
             results.result_declare(project=running, actor=owner, result=publication())
         assert not Result.objects.exists()
 
@@ -59,7 +59,7 @@ def test_results_are_declared_in_progress_or_completed_only(running, owner, stat
 def test_only_the_team_declares(running, outsider, reviewer, member):
     for user in (outsider, reviewer):
         assert not results.may_declare(project=running, user=user)
-        with pytest.raises(results.ResultsError, match="Only the project's team"):
+        with pytest.raises(results.ResultsError, match="Seule l'équipe du projet"):
             results.result_declare(project=running, actor=user, result=publication())
     assert results.may_declare(project=running, user=member)
     assert not Result.objects.exists()
@@ -122,7 +122,7 @@ def test_a_refusal_needs_a_reason_and_tells_it(
     running, owner, reviewer, django_capture_on_commit_callbacks
 ):
     result = results.result_declare(project=running, actor=owner, result=publication())
-    with pytest.raises(results.ResultsError, match="Say why"):
+    with pytest.raises(results.ResultsError, match="Dites pourquoi"):
         results.review(item=result, actor=reviewer, publish=False, comment="  ")
     result.refresh_from_db()
     assert result.state == ReviewState.PENDING
@@ -146,7 +146,7 @@ def test_a_refusal_needs_a_reason_and_tells_it(
 def test_a_result_is_reviewed_once(running, owner, reviewer):
     result = results.result_declare(project=running, actor=owner, result=publication())
     results.review(item=result, actor=reviewer, publish=True)
-    with pytest.raises(results.ResultsError, match="already reviewed"):
+    with pytest.raises(results.ResultsError, match="déjà été examiné"):
         results.review(item=result, actor=reviewer, publish=False, comment="Non.")
     result.refresh_from_db()
     assert result.state == ReviewState.PUBLISHED
@@ -155,7 +155,7 @@ def test_a_result_is_reviewed_once(running, owner, reviewer):
 def test_only_reviewers_review(running, owner, staff_without_group, administrator):
     result = results.result_declare(project=running, actor=owner, result=publication())
     for user in (owner, staff_without_group):
-        with pytest.raises(results.ResultsError, match="Only the hub's reviewers"):
+        with pytest.raises(results.ResultsError, match="Seuls les instructeurs"):
             results.review(item=result, actor=user, publish=True)
     result.refresh_from_db()
     assert result.state == ReviewState.PENDING
@@ -223,7 +223,7 @@ def test_a_refused_version_leaves_the_card_as_it_was(running, owner, reviewer):
 
 def test_a_version_number_is_declared_once(running, owner):
     first = results.algorithm_declare(project=running, actor=owner, name="Score", version=version())
-    with pytest.raises(results.ResultsError, match="already has a version 1.0"):
+    with pytest.raises(results.ResultsError, match="a déjà une version 1.0"):
         results.algorithm_version_declare(algorithm=first.algorithm, actor=owner, version=version())
     assert AlgorithmVersion.objects.count() == 1
 
