@@ -6,7 +6,7 @@ import pytest
 
 from catalog.models import Base
 from portal.demo.catalog import load_catalog
-from projects.models import Attachment, Project, RequestedBase, Status, Theme
+from projects.models import Attachment, RequestedBase, Theme
 from tests.factories import make_project
 from tests.projects.files import pdf_upload
 
@@ -55,16 +55,3 @@ def complete(*, owner, member, organisation):
 @pytest.fixture
 def complete_draft(owner, member, organisation):
     return complete(owner=owner, member=member, organisation=organisation)
-
-
-@pytest.fixture
-def running(owner, member, organisation):
-    """A project in progress, with a reference: results may be declared on it."""
-    project = make_project(
-        owner=owner, members=[member], title="Parcours de soins", sponsor=organisation
-    )
-    Project.objects.filter(pk=project.pk).update(
-        status=Status.IN_PROGRESS, reference="HDH-2025-0007", launched_on=date(2025, 6, 1)
-    )
-    project.refresh_from_db()
-    return project
