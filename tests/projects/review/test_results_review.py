@@ -118,3 +118,13 @@ def test_the_report_is_read_through_the_portal(client, reviewer, running, owner)
     link = reverse("my:result-file", args=[running.pk, report.pk])
     assert link in page.text
     assert client.get(link).status_code == 200
+
+
+def test_the_projects_change_page_lists_its_results(client, reviewer, declared, running, owner):
+    version = results.algorithm_declare(
+        project=running, actor=owner, name="Rétino-risque", version=an_algorithm_version()
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:projects_project_change", args=[running.pk]))
+    assert change_url(declared) in page.text
+    assert change_url(version) in page.text
