@@ -794,6 +794,8 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
 
     list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]
     list_filter = ["action", "ground", "visibility", "to_status"]
+    # The latest first: what staff look for in the trail is what just happened.
+    ordering = ["-at", "-pk"]
     list_select_related = ["project", "actor"]
     search_fields = ["project__reference", "project__title", "reason"]
     date_hierarchy = "at"

@@ -128,3 +128,11 @@ def test_the_projects_change_page_lists_its_results(client, reviewer, declared, 
     page = client.get(reverse("admin:projects_project_change", args=[running.pk]))
     assert change_url(declared) in page.text
     assert change_url(version) in page.text
+
+
+def test_the_audit_trail_lists_the_latest_event_first(client, reviewer, declared, running):
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:projects_event_changelist"))
+    rows = [event.action for event in page.context["cl"].result_list]
+    assert rows[0] == "result_declared"
+    assert rows[-1] == "created"
