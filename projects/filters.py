@@ -9,7 +9,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
+from projects import clocks
 from projects.models import FIRST_YEAR, LAST_YEAR, Project, Status
+from projects.results import ResultsState, state_q
 
 SEARCH_CONFIG = "portal_french"
 PUBLIC_STATES = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
@@ -91,6 +93,14 @@ class ProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=PUBLIC_STATES, empty_label=_("Any status")
     )
+    # Due and overdue move with the hub's day: the cached counts carry it too
+    # (`public.directory.counts_version`).
+    results = django_filters.ChoiceFilter(
+        label=_("Results"),
+        choices=ResultsState.choices,
+        method="filter_results",
+        empty_label=_("Any results state"),
+    )
     year = django_filters.NumberFilter(
         label=_("Year of submission"),
         field_name="submitted_on__year",
@@ -126,6 +136,7 @@ class ProjectFilter(django_filters.FilterSet):
             "base",
             "programme",
             "status",
+            "results",
             "year",
             "launched",
             "authorised",
@@ -142,6 +153,9 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(search_vector=query).annotate(
             rank=SearchRank(F("search_vector"), query)
         )
+
+    def filter_results(self, queryset, name, value):
+        return queryset.filter(state_q(value, today=clocks.hub_today()))
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in `ordered`, once every filter is known

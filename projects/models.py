@@ -394,6 +394,13 @@ class Project(models.Model):
                 condition=~Q(status="draft") & ~Q(reference=""),
                 name="project_public",
             ),
+            # The projects with a results state (completed, or something published): the
+            # directory's results counts and the year's results figures read them here.
+            models.Index(
+                fields=["status", "completed_on", "results_published_on", "id"],
+                condition=Q(status="completed") | Q(results_published_on__isnull=False),
+                name="project_results",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -1155,6 +1162,9 @@ PUBLIC_FIELDS = [
     "authorisation",
     "launched_on",
     "completed_on",
+    # The results state as of the day asked (`results.state_of`) and their due date.
+    "results",
+    "results_due_on",
     "url",
 ]
 

@@ -33,7 +33,7 @@ from projects.models import (
 REVIEWERS_GROUP = "reviewers"
 
 
-def _email_team(project, template: str, context: dict) -> int:
+def email_team(project, template: str, context: dict) -> int:
     """One email per team member, each in the member's own language."""
     queued = 0
     for member in project.team.select_related("user"):
@@ -56,13 +56,13 @@ def notify_event(event_id: int) -> int:
     if event.action.endswith("_deadline_extended"):
         # The sponsor is told the new date along with the reason.
         context["clock"] = event.project.review_clock()
-    return _email_team(event.project, "event", context)
+    return email_team(event.project, "event", context)
 
 
 @task()
 def notify_message(message_id: int) -> int:
     message = Message.objects.select_related("project").get(pk=message_id)
-    return _email_team(message.project, "message", {"message": message})
+    return email_team(message.project, "message", {"message": message})
 
 
 def staff_to_notify(project: Project) -> list:
@@ -133,7 +133,7 @@ def notify_holder_decision(decision_id: int) -> int:
         "project__reviewer", "base__data_holder", "recorded_by"
     ).get(pk=decision_id)
     context = {"decision": decision}
-    queued = _email_team(decision.project, "holder_decision", context)
+    queued = email_team(decision.project, "holder_decision", context)
     return queued + _email_staff(
         decision.project, "staff_holder_decision", context, besides=decision.recorded_by
     )

@@ -19,13 +19,16 @@ completed (`RESULTS_DECLARABLE`); the hub publishes or refuses each, and its aut
 is told. Only these services move their state.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +41,10 @@ from projects.models import (
     Event,
     Project,
     Result,
+    ResultsReminder,
     ReviewState,
     Status,
+    TeamMember,
 )
 
 
@@ -258,3 +263,116 @@ def state_of(project: Project, *, today: date) -> str:
     if due is not None and due < today:
         return ResultsState.OVERDUE
     return ResultsState.DUE
+
+
+# --- The due date's consequences: reminders to the sponsor team and the year's
+# figures (`send_results_reminders`, `statistics.year_figures`).
+
+# The reminders' steps, in the order they come.
+REMINDER_STEPS: list[str] = [
+    ResultsReminder.Step.THREE_MONTHS,
+    ResultsReminder.Step.ONE_MONTH,
+    ResultsReminder.Step.DUE,
+]
+# How long before the due date each step starts (the due step: the day after it).
+REMINDER_LEAD = {
+    ResultsReminder.Step.THREE_MONTHS: relativedelta(months=3),
+    ResultsReminder.Step.ONE_MONTH: relativedelta(months=1),
+}
+
+
+def reminder_step(due: date, *, today: date) -> str | None:
+    """The latest step that applies on `today`, or None before the first: from three
+    months before the due date, from one month before, and from the day after it."""
+    if today > due:
+        return ResultsReminder.Step.DUE
+    for step in (ResultsReminder.Step.ONE_MONTH, ResultsReminder.Step.THREE_MONTHS):
+        if today >= due - REMINDER_LEAD[step]:
+            return step
+    return None
+
+
+@dataclass
+class RemindersReport:
+    projects: int = 0
+    emails: int = 0
+
+
+def reminders_send(*, today: date) -> RemindersReport:
+    """Emails the team of each completed project with nothing published the step of
+    its due date that applies `today`, in each member's language.
+
+    Each step goes at most once per project (`ResultsReminder`, unique per project
+    and step, so a second run the same day, or on another machine, sends nothing);
+    a step missed (no run while it applied) is never sent once a later one applies:
+    only the latest applicable step is sent, and none after a later one was."""
+    report = RemindersReport()
+    # Loose by a few days (month ends clamp); `reminder_step` decides exactly.
+    first_lead = REMINDER_LEAD[ResultsReminder.Step.THREE_MONTHS]
+    horizon = today + first_lead - due_months() + timedelta(days=4)
+    projects = (
+        Project.objects.filter(
+            status=Status.COMPLETED,
+            results_published_on__isnull=True,
+            completed_on__lte=horizon,
+        )
+        .exclude(results_reminders__step=ResultsReminder.Step.DUE)
+        .prefetch_related(
+            "results_reminders",
+            Prefetch("team", queryset=TeamMember.objects.select_related("user")),
+        )
+        .order_by("completed_on", "pk")
+    )
+    with transaction.atomic():
+        for project in projects:
+            due = due_on(project.completed_on)
+            assert due is not None  # completed_on is set: the filter compares it
+            step = reminder_step(due, today=today)
+            if step is None:
+                continue
+            sent = {reminder.step for reminder in project.results_reminders.all()}
+            if sent.intersection(REMINDER_STEPS[REMINDER_STEPS.index(step) :]):
+                continue
+            recipients = [member.user.email for member in project.team.all()]
+            if not recipients:
+                continue
+            _reminder, created = ResultsReminder.objects.get_or_create(
+                project=project,
+                step=step,
+                defaults={"sent_on": today, "recipients": ", ".join(recipients)},
+            )
+            if not created:  # another run got there first
+                continue
+            context = {
+                "step": step,
+                "due_on": due,
+                "months": settings.RESULTS_DUE_MONTHS,
+                "url": settings.SITE_URL + reverse("my:project", kwargs={"pk": project.pk}),
+            }
+            transaction.on_commit(
+                partial(notifications.email_team, project, "results_reminder", context)
+            )
+            report.projects += 1
+            report.emails += len(recipients)
+    return report
+
+
+def published_in(year: int) -> Q:
+    """The projects whose first result or algorithm the hub published in `year`."""
+    return Q(results_published_on__year=year)
+
+
+def overdue_at_end_of(year: int, *, today: date) -> Q:
+    """The completed projects whose results were due in `year` or before with nothing
+    published by its end, or by `today` while the year runs: the results state on
+    the year's last day once it is over (a due date on 31 December has passed by
+    then), today's state before that."""
+    year_end = date(year, 12, 31)
+    if today <= year_end:
+        cutoff, last_day = today, today
+    else:
+        cutoff, last_day = year_end + timedelta(days=1), year_end
+    return Q(
+        status=Status.COMPLETED,
+        completed_on__lte=last_completion_overdue(cutoff),
+    ) & (Q(results_published_on__isnull=True) | Q(results_published_on__gt=last_day))

@@ -6,9 +6,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Base, Milestone
+from projects import clocks, results
 from projects.models import PUBLIC_FIELDS, Project, Status
 
 PUBLIC_STATUSES = [value for value in Status.values if value != Status.DRAFT]
+RESULTS_STATES = [value for value, _label in results.ResultsState.choices]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -20,6 +22,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=PUBLIC_STATUSES)
     authorised_on = serializers.SerializerMethodField()
     authorisation = serializers.SerializerMethodField()
+    results = serializers.SerializerMethodField()
+    results_due_on = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -51,6 +55,15 @@ class ProjectSerializer(serializers.ModelSerializer):
     def get_authorisation(self, project: Project) -> str | None:
         authorisation = _authorisation(project)
         return authorisation.reference if authorisation else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=RESULTS_STATES, allow_null=True))
+    def get_results(self, project: Project) -> str | None:
+        # The state on the hub's day: the ETag and the cached pages carry the day.
+        return results.state_of(project, today=clocks.hub_today()) or None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_results_due_on(self, project: Project):
+        return results.due_on(project.completed_on)
 
     def get_url(self, project: Project) -> str:
         path = reverse("projects:public", kwargs={"reference": project.reference})

@@ -7,7 +7,7 @@ gets a 304 for the price of that read."""
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
 
 from django.core.cache import cache
 from django.db.models import Max, Prefetch
@@ -36,7 +36,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Base, DataHolder, Milestone
-from projects import statistics
+from projects import clocks, statistics
 from projects.api.serializers import BaseSerializer, ProjectSerializer
 from projects.filters import ProjectFilter
 from projects.models import (
@@ -57,6 +57,16 @@ def _public_version() -> tuple[str, datetime | None]:
         return "0", None
     number, changed_at = found
     return f"{number}:{changed_at.isoformat()}", changed_at
+
+
+def _public_version_and_day() -> tuple[str, datetime | None]:
+    """The public data version and the hub's day: a project's results state (due,
+    overdue) moves overnight with no change of the data, so a client's copy from
+    yesterday is stale, whatever it asks with."""
+    key, changed_at = _public_version()
+    today = clocks.hub_today()
+    midnight = datetime.combine(today, time.min, tzinfo=clocks.hub_timezone())
+    return f"{key}|{today.isoformat()}", max(changed_at, midnight) if changed_at else midnight
 
 
 def _catalog_version() -> tuple[str, datetime | None]:
@@ -175,7 +185,7 @@ class DirectoryFilterBackend(DjangoFilterBackend):
 # The directory's form sends `year=` for "any year" and keeps the last of repeated
 # values; an API client is told instead, as its schema says: one value, not empty.
 REPEATABLE = {"theme", "base"}
-NOT_EMPTY = {"year", "launched", "authorised", "status", "sort"}
+NOT_EMPTY = {"year", "launched", "authorised", "status", "results", "sort"}
 
 
 def _strict(params) -> None:
@@ -217,7 +227,7 @@ YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
     ],
     responses={200: ProjectSerializer(many=True), **NOT_MODIFIED, **ERRORS},
 )
-@conditional(_public_version)
+@conditional(_public_version_and_day)
 class ProjectList(generics.ListAPIView):
     serializer_class = ProjectSerializer
     pagination_class = Pages
@@ -250,7 +260,7 @@ PAGE_KEEP = 600
     summary=_("One project of the public directory"),
     responses={200: ProjectSerializer, **NOT_MODIFIED, 404: ERRORS[404], 429: ERRORS[429]},
 )
-@conditional(_public_version)
+@conditional(_public_version_and_day)
 class ProjectDetail(generics.RetrieveAPIView):
     serializer_class = ProjectSerializer
     lookup_field = "reference"
@@ -309,6 +319,8 @@ YearFigures = inline_serializer(
         "submitted": serializers.IntegerField(),
         "authorised": serializers.IntegerField(),
         "catalog": _counts,
+        "results_published": serializers.IntegerField(),
+        "results_overdue": serializers.IntegerField(),
     },
 )
 
@@ -318,7 +330,7 @@ YearFigures = inline_serializer(
     description=_("The same figures as /stats/<year>.json."),
     responses={200: YearFigures, **NOT_MODIFIED, 404: ERRORS[404], 429: ERRORS[429]},
 )
-@conditional(_combined(_public_version, _catalog_version))
+@conditional(_combined(_public_version_and_day, _catalog_version))
 class YearStatistics(APIView):
     def get(self, request: Request, year: int) -> Response:
         if not FIRST_YEAR <= year <= LAST_YEAR:

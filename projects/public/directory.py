@@ -19,11 +19,17 @@ version its counts were made at (the view fills in its CSRF token and CSP nonce)
 so a page seen again costs two reads by key. What a project's row shows of other
 records (a sponsor's, theme's or base's name) can lag a rename by at most
 FACET_TIMEOUT, as the facet names do: older counts are refreshed like stale ones.
+
+The results facet's due and overdue move with the day alone (a due date passes
+overnight): the counts are kept at the data version and the hub's day
+(`counts_version`), so the first visitor of a new day is served yesterday's counts
+while they are counted again, as after a change of the data.
 """
 
 import hashlib
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -31,9 +37,10 @@ from django.http import QueryDict
 from django.tasks import task
 
 from catalog.models import Base
-from projects import refreshing
+from projects import clocks, refreshing
 from projects.filters import ProjectFilter
-from projects.models import Programme, Project, PublicVersion, RequestedBase, Theme
+from projects.models import Programme, Project, PublicVersion, RequestedBase, Status, Theme
+from projects.results import ResultsState, state_q
 
 FACET_TIMEOUT = 600
 # Counts are kept this long, stale or not, so that a visitor is served them while
@@ -52,6 +59,11 @@ def data_version() -> str:
     return PublicVersion.current()
 
 
+def counts_version(version: str, today: date) -> str:
+    """What the counts are kept at: the public data's version and the hub's day."""
+    return f"{version}|{today.isoformat()}"
+
+
 def cache_key(params: QueryDict) -> str:
     relevant = sorted((key, sorted(params.getlist(key))) for key in FILTERS if params.getlist(key))
     digest = hashlib.sha256(repr(relevant).encode()).hexdigest()[:32]
@@ -63,11 +75,13 @@ def facets(filtered: QuerySet[Project], *, params: QueryDict, version: str) -> t
     and the total; with the data version they were counted at.
 
     Counted now only when these filters have no counts yet; otherwise the cached
-    counts, queued for a recount if the data have changed since (see the module)."""
+    counts, queued for a recount if the data or the day have changed since (see the
+    module)."""
+    today = clocks.hub_today()
     return refreshing.read(
         cache_key(params),
-        version=version,
-        compute=lambda: _compute_facets(filtered),
+        version=counts_version(version, today),
+        compute=lambda: _compute_facets(filtered, today=today),
         refresh=refresh_facets,
         args=(_relevant_params(params),),
         fresh_for=FACET_TIMEOUT,
@@ -87,10 +101,11 @@ def refresh_facets(pairs: list[list[str]]) -> None:
     for key, value in pairs:
         params.appendlist(key, value)
     filtered = ProjectFilter(params, queryset=Project.objects.public()).qs
+    today = clocks.hub_today()
     refreshing.store(
         cache_key(params),
-        version=data_version(),
-        compute=lambda: _in_background(lambda: _compute_facets(filtered)),
+        version=counts_version(data_version(), today),
+        compute=lambda: _in_background(lambda: _compute_facets(filtered, today=today)),
         keep=FACET_KEEP,
     )
 
@@ -104,7 +119,11 @@ def _in_background[T](compute: Callable[[], T]) -> T:
         return compute()
 
 
-def _compute_facets(filtered: QuerySet[Project]) -> dict:
+# The only projects with a results state: completed, or with something published.
+HAS_RESULTS_STATE = Q(status=Status.COMPLETED) | Q(results_published_on__isnull=False)
+
+
+def _compute_facets(filtered: QuerySet[Project], *, today: date) -> dict:
     ids = filtered.order_by().values("pk")
     # One grouped query gives the total and the status and year facets.
     by_status: Counter[str] = Counter()
@@ -129,9 +148,20 @@ def _compute_facets(filtered: QuerySet[Project]) -> dict:
         .annotate(n=Count("pk"))
         .order_by("-n", "sponsor__name")[:TOP_SPONSORS]
     )
+    results = (
+        filtered.order_by()
+        .filter(HAS_RESULTS_STATE)
+        .aggregate(
+            **{
+                state: Count("pk", filter=state_q(state, today=today))
+                for state in ResultsState.labels
+            }
+        )
+    )
     return {
         "total": total,
         "status": dict(by_status),
+        "results": results,
         "year": dict(sorted(by_year.items(), reverse=True)),
         "theme": list(themes.order_by("name").values_list("slug", "name", "n")),
         "base": list(bases.order_by("acronym").values_list("slug", "acronym", "n")),

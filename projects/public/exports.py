@@ -4,6 +4,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from datetime import date
 from itertools import batched, chain, islice
 
 from django.contrib.syndication.views import Feed
@@ -15,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects import clocks, results
 from projects.filters import ProjectFilter
 from projects.models import PUBLIC_FIELDS, Authorisation, Event, Project, RequestedBase
 from projects.public import safe_csv
@@ -25,12 +27,14 @@ logger = logging.getLogger(__name__)
 COLUMNS = PUBLIC_FIELDS
 
 
-def public_record(row, base_url: str, *, themes: list[str], bases: list[str]) -> dict:
+def public_record(row, base_url: str, *, themes: list[str], bases: list[str], today: date) -> dict:
     """What the law makes public about a project; nothing else ever leaves this way.
 
     `row` holds the values of `ROW` for one project. A project is said authorised
     (`authorised_on`) only with the reference of its authorisation (`authorisation`:
-    the CNIL decision number or the reference methodology), as on its public page."""
+    the CNIL decision number or the reference methodology), as on its public page.
+    Its results state is that of `today` (`results.state_of` reads the row's values:
+    no query)."""
     authorisation = (
         Authorisation(
             kind=row.authorisation__kind,
@@ -57,6 +61,8 @@ def public_record(row, base_url: str, *, themes: list[str], bases: list[str]) ->
         "authorisation": authorisation.reference if authorisation else "",
         "launched_on": _iso(row.launched_on),
         "completed_on": _iso(row.completed_on),
+        "results": results.state_of(row, today=today),
+        "results_due_on": _iso(results.due_on(row.completed_on)),
         "url": base_url + reverse("projects:public", kwargs={"reference": row.reference}),
     }
 
@@ -85,6 +91,7 @@ ROW = [
     "authorisation__methodology",
     "launched_on",
     "completed_on",
+    "results_published_on",
 ]
 CHUNK_SIZE = 2000  # projects per database round trip while an export streams
 
@@ -93,6 +100,7 @@ def public_records(queryset: QuerySet[Project], base_url: str) -> Iterator[dict]
     """The public record of each project of the queryset, in its order, at constant
     memory: the projects are read a chunk at a time from a server-side cursor, and
     each chunk's themes and bases in one query each."""
+    today = clocks.hub_today()
     rows = queryset.values_list(*ROW, named=True).iterator(chunk_size=CHUNK_SIZE)
     for chunk in batched(rows, CHUNK_SIZE):
         ids = [row.pk for row in chunk]
@@ -107,7 +115,9 @@ def public_records(queryset: QuerySet[Project], base_url: str) -> Iterator[dict]
             .values_list("project_id", "base__acronym")
         )
         for row in chunk:
-            yield public_record(row, base_url, themes=themes[row.pk], bases=bases[row.pk])
+            yield public_record(
+                row, base_url, themes=themes[row.pk], bases=bases[row.pk], today=today
+            )
 
 
 def _by_project(pairs) -> defaultdict[int, list[str]]:

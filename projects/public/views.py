@@ -88,6 +88,12 @@ def _label_choices(form, counts: dict) -> None:
     form.fields["status"].choices = [("", _("Any status"))] + [
         (value, label(name, counts["status"].get(value, 0))) for value, name in PUBLIC_STATES
     ]
+    # Counts kept from before the results facet existed have none: zeros until recounted.
+    by_results = counts.get("results", {})
+    form.fields["results"].choices = [("", _("Any results state"))] + [
+        (value, label(name, by_results.get(value, 0)))
+        for value, name in results.ResultsState.choices
+    ]
     form.fields["year"].widget.choices = [("", _("Any year"))] + [
         (year, label(year, n)) for year, n in counts["year"].items() if year
     ]
@@ -134,9 +140,11 @@ def result_file(request, reference: str, result_id: int):
 def stats(request, year: int | None = None):
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
-    # The figures change only when the public data do: kept until then (catalog
-    # milestones, edited more rarely, show within STATS_TIMEOUT).
-    key = f"stats-page:{year}:{data_version()}:{get_language()}"
+    # The figures change only when the public data do, or the day (the results
+    # overdue of the year running): kept until then (catalog milestones, edited more
+    # rarely, show within STATS_TIMEOUT).
+    version = directory.counts_version(data_version(), clocks.hub_today())
+    key = f"stats-page:{year}:{version}:{get_language()}"
     context = cache.get(key)
     if context is None:
         context = _stats_context(year)
@@ -167,6 +175,9 @@ def _stats_context(year: int | None) -> dict[str, Any]:
                 for kind, label in Milestone.Kind.choices
             ],
             "median_days": statistics.median_days_to_authorisation(figures["year"]),
+            # The year still running counts its results overdue as of today.
+            "results_as_of_today": figures["year"] >= clocks.hub_today().year,
+            "results_due_months": settings.RESULTS_DUE_MONTHS,
         }
     return context
 

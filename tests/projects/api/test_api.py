@@ -103,6 +103,8 @@ def test_project_detail_has_the_export_fields_only(client, projects):
         "authorisation": "DR-2023-104",
         "launched_on": "2023-09-01",
         "completed_on": None,
+        "results": None,
+        "results_due_on": None,
         "url": "http://testserver/projects/HDH-2023-0002/",
     }
     for secret in SECRETS:
@@ -164,6 +166,9 @@ def test_filters_and_search_give_what_the_directory_and_export_give(client, proj
         {"year": ""},
         {"year": ["2023", "2024"]},
         {"sort": "cost"},
+        {"results": "late"},
+        {"results": ""},
+        {"results": ["due", "overdue"]},
         {"q": "x" * 500},
         {"page_size": "0"},
         {"page_size": "dix"},

@@ -61,6 +61,8 @@ def test_csv_export_honours_filters_and_has_public_columns_only(client, data):
         "authorisation",
         "launched_on",
         "completed_on",
+        "results",
+        "results_due_on",
         "url",
     }
 
