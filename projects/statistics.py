@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractYear
 from django.tasks import task
 
 from catalog.models import Milestone
-from projects import clocks, processing, refreshing
+from projects import clocks, processing, refreshing, results
 from projects.models import (
     MEASURED_LABELS,
     Programme,
@@ -82,9 +82,11 @@ def milestone_years() -> set[int]:
     )
 
 
-def year_figures(year: int) -> dict:
+def year_figures(year: int, *, today: date | None = None) -> dict:
     """The year's figures in the published JSON shape: every theme and programme slug
-    present, zero included."""
+    present, zero included. The results overdue of the year still running are those
+    of `today` (the hub's day by default): whoever keeps them keeps them for the day."""
+    today = today or clocks.hub_today()
     # Every theme and programme, zero included, each counted in one query: the
     # year's condition is on the join, so only that year's projects are joined.
     launched = FilteredRelation("projects", condition=Q(projects__launched_on__year=year))
@@ -100,12 +102,15 @@ def year_figures(year: int) -> dict:
         .order_by("slug")
         .values_list("slug", "n")
     )
-    # Three counts in one query, each an index-only COUNT(*) over its own date index.
+    # Five counts in one query, each over its own index: the first three index-only
+    # over their date, the results' over the projects that have a results state.
     totals = dict(
         _count("launched", launched_on__year=year)
         .union(
             _count("submitted", submitted_on__year=year),
             _count("authorised", authorised_on__year=year),
+            _count("results_published", results.published_in(year)),
+            _count("results_overdue", results.overdue_at_end_of(year, today=today)),
             all=True,
         )
         .order_by()
@@ -118,12 +123,14 @@ def year_figures(year: int) -> dict:
         "submitted": totals["submitted"],
         "authorised": totals["authorised"],
         "catalog": Milestone.objects.reached_in(year).counts_by_kind(),
+        "results_published": totals["results_published"],
+        "results_overdue": totals["results_overdue"],
     }
 
 
-def _count(key: str, **lookups):
+def _count(key: str, *conditions: Q, **lookups):
     return (
-        Project.objects.filter(**lookups)
+        Project.objects.filter(*conditions, **lookups)
         .annotate(key=Value(key))
         .values("key")
         .annotate(n=Count("*"))

@@ -61,6 +61,8 @@ def test_year_figures_of_a_known_data_set(known):
         "submitted": 3,
         "authorised": 2,
         "catalog": {"contract": 5, "documentation": 7, "preparation": 6, "transfer": 5},
+        "results_published": 0,
+        "results_overdue": 0,
     }
     # 91 days (2022-11-01 → 2023-01-31) and 120 days (2023-01-10 → 2023-05-10)
     assert statistics.median_days_to_authorisation(2023) == 105.5
@@ -77,6 +79,8 @@ def test_json_has_exactly_the_published_shape(client, known):
         "submitted",
         "authorised",
         "catalog",
+        "results_published",
+        "results_overdue",
     ]
     assert data["themes"]["ai"] == 2
     assert set(data["catalog"]) == {"contract", "documentation", "preparation", "transfer"}
