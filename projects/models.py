@@ -394,11 +394,14 @@ class Project(models.Model):
                 condition=~Q(status="draft") & ~Q(reference=""),
                 name="project_public",
             ),
-            # The projects with a results state (completed, or something published): the
-            # directory's results counts and the year's results figures read them here.
+            # The public projects with a results state (completed, or something
+            # published): the directory's results counts and the year's results figures
+            # read this index alone.
             models.Index(
                 fields=["status", "completed_on", "results_published_on", "id"],
-                condition=Q(status="completed") | Q(results_published_on__isnull=False),
+                condition=~Q(status="draft")
+                & ~Q(reference="")
+                & (Q(status="completed") | Q(results_published_on__isnull=False)),
                 name="project_results",
             ),
         ]

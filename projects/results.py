@@ -311,7 +311,8 @@ def reminders_send(*, today: date) -> RemindersReport:
     first_lead = REMINDER_LEAD[ResultsReminder.Step.THREE_MONTHS]
     horizon = today + first_lead - due_months() + timedelta(days=4)
     projects = (
-        Project.objects.filter(
+        Project.objects.public()
+        .filter(
             status=Status.COMPLETED,
             results_published_on__isnull=True,
             completed_on__lte=horizon,

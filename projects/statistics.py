@@ -21,6 +21,7 @@ from projects.models import (
     Project,
     PublicVersion,
     ReviewDeadlines,
+    Status,
     Theme,
 )
 
@@ -109,8 +110,8 @@ def year_figures(year: int, *, today: date | None = None) -> dict:
         .union(
             _count("submitted", submitted_on__year=year),
             _count("authorised", authorised_on__year=year),
-            _count("results_published", results.published_in(year)),
-            _count("results_overdue", results.overdue_at_end_of(year, today=today)),
+            _count("results_published", PUBLIC, results.published_in(year)),
+            _count("results_overdue", PUBLIC, results.overdue_at_end_of(year, today=today)),
             all=True,
         )
         .order_by()
@@ -126,6 +127,10 @@ def year_figures(year: int, *, today: date | None = None) -> dict:
         "results_published": totals["results_published"],
         "results_overdue": totals["results_overdue"],
     }
+
+
+# Every project with results is public; said so, the results' counts read their index.
+PUBLIC = ~Q(status=Status.DRAFT) & ~Q(reference="")
 
 
 def _count(key: str, *conditions: Q, **lookups):
