@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from projects import results, services
-from projects.models import Algorithm, AlgorithmVersion, Result, ReviewState
+from projects.models import Algorithm, AlgorithmVersion, Result, ResultsReminder, ReviewState
+from projects.review.admin import ReadOnlyAdmin
 
 REVIEW_RECORD = ["state", "declared_by", "declared_at", "reviewed_by", "reviewed_at"]
 
@@ -140,3 +141,15 @@ class AlgorithmAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ResultsReminder)
+class ResultsReminderAdmin(ReadOnlyAdmin):
+    """What the daily reminder of results due (`manage.py send_results_reminders`)
+    sent, project by project and step."""
+
+    list_display = ["sent_on", "project", "step", "recipients"]
+    list_filter = ["step"]
+    list_select_related = ["project"]
+    search_fields = ["project__reference", "recipients"]
+    date_hierarchy = "sent_on"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from projects.models import ResultsReminder, Status
 from projects.results import reminders_send
@@ -184,3 +185,20 @@ def test_the_command_says_what_it_sent_on_the_hubs_day(run, project, capsys):
     run(ONE_MONTH)
 
     assert "2027-02-10: 2 results reminder email(s) about 1 project(s)." in capsys.readouterr().out
+
+
+def test_the_reminders_sent_are_read_only_in_the_admin(run, project, client, reviewer):
+    run(ONE_MONTH)
+    client.force_login(reviewer)
+
+    listing = client.get(reverse("admin:projects_resultsreminder_changelist"))
+    reminder = ResultsReminder.objects.get()
+    change = reverse("admin:projects_resultsreminder_change", args=[reminder.pk])
+
+    assert listing.status_code == 200 and "HDH-2025-0042" in listing.content.decode()
+    assert client.post(reverse("admin:projects_resultsreminder_add"), {}).status_code == 403
+    client.post(change, {"step": "due", "recipients": "x@example.org", "sent_on": "2027-01-01"})
+    assert (ResultsReminder.objects.get().step, ResultsReminder.objects.get().recipients) == (
+        "1_month",
+        reminder.recipients,
+    )
