@@ -1422,6 +1422,13 @@ class Result(ReviewedByHub):
         return self.url
 
 
+class AlgorithmQuerySet(models.QuerySet):
+    def published(self) -> "AlgorithmQuerySet":
+        """What the public library shows: the algorithms with a published version, of
+        projects in the public directory."""
+        return self.filter(current__isnull=False, project__in=Project.objects.public())
+
+
 class Algorithm(models.Model):
     """An algorithm of the open library (BOAS): a card whose versions are kept. The
     public sees it once a version is published, `current` being the latest one."""
@@ -1440,6 +1447,8 @@ class Algorithm(models.Model):
         verbose_name=_("published version"),
     )
 
+    objects = AlgorithmQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("algorithm")
@@ -1450,6 +1459,13 @@ class Algorithm(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("algorithms:detail", kwargs={"slug": self.slug})
+
+
+class AlgorithmVersionQuerySet(models.QuerySet):
+    def published(self) -> "AlgorithmVersionQuerySet":
+        """The versions the public may read, latest published first: never one awaiting
+        the hub's review or refused."""
+        return self.filter(state=ReviewState.PUBLISHED).order_by("-reviewed_at", "-pk")
 
 
 class AlgorithmVersion(ReviewedByHub):
@@ -1483,6 +1499,8 @@ class AlgorithmVersion(ReviewedByHub):
     )
     repository_url = models.URLField(_("code repository"), max_length=500)
 
+    objects = AlgorithmVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["algorithm", "-declared_at"]
         verbose_name = _("algorithm version")
@@ -1497,6 +1515,11 @@ class AlgorithmVersion(ReviewedByHub):
     @property
     def project(self) -> Project:
         return self.algorithm.project
+
+    @property
+    def licence_parts(self) -> list[tuple[str, str]]:
+        """The licence expression, each SPDX identifier with its page on spdx.org."""
+        return identifiers.spdx_parts(self.licence)
 
 
 class ResultsReminder(models.Model):
