@@ -236,6 +236,21 @@ CACHES = {
 # Personal data: the data protection officer named on the notice.
 DPO_EMAIL = os.environ.get("DPO_EMAIL", "dpo@health-data-hub.example")
 
+# The legal notice (`/legal/`, LCEN art. 6) and the accessibility statement
+# (`/accessibility/`, RGAA): who publishes the portal, who hosts it, whom to write to.
+LEGAL_PUBLISHER = os.environ.get(
+    "LEGAL_PUBLISHER",
+    "Health Data Hub (Plateforme des données de santé), groupement d'intérêt public, "
+    "9 rue Georges Pitard, 75015 Paris",
+)
+LEGAL_DIRECTOR = os.environ.get(
+    "LEGAL_DIRECTOR", "la direction de la Plateforme des données de santé"
+)
+LEGAL_HOST = os.environ.get(
+    "LEGAL_HOST", "la Plateforme des données de santé, sur ses serveurs en France"
+)
+ACCESSIBILITY_EMAIL = os.environ.get("ACCESSIBILITY_EMAIL", "accessibilite@health-data-hub.example")
+
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or a passkey /
 # security key (WebAuthn), with recovery codes. Any account may turn it on; staff
 # must (STAFF_MFA_REQUIRED): without an authenticator they cannot open the admin.

@@ -16,6 +16,10 @@ urlpatterns = [
     path("stats/", include(statistics_patterns)),
     path("privacy/", views.privacy, name="privacy"),
     path("terms/", views.terms, name="terms"),
+    path("legal/", views.legal, name="legal"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    # Browsers and bots ask for it without reading the page's <link rel="icon">.
+    path("favicon.ico", views.favicon),
     path("catalog/", include("catalog.urls")),
     path("projects/", include("projects.public.urls")),
     path("algorithms/", include(algorithm_patterns)),

@@ -3,7 +3,8 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from catalog.models import Base, Milestone
@@ -45,3 +46,31 @@ def privacy(request):
 
 def terms(request):
     return render(request, "portal/terms.html", {"dpo_email": settings.DPO_EMAIL})
+
+
+def legal(request):
+    """The legal notice: who publishes the portal, who directs the publication, who
+    hosts it (settings `LEGAL_*`)."""
+    return render(
+        request,
+        "portal/legal.html",
+        {
+            "publisher": settings.LEGAL_PUBLISHER,
+            "director": settings.LEGAL_DIRECTOR,
+            "host": settings.LEGAL_HOST,
+            "dpo_email": settings.DPO_EMAIL,
+        },
+    )
+
+
+def accessibility(request):
+    """The accessibility statement (RGAA): the level reached, how it was tested, what is
+    not accessible yet, and how to report a barrier."""
+    return render(
+        request, "portal/accessibility.html", {"contact_email": settings.ACCESSIBILITY_EMAIL}
+    )
+
+
+def favicon(request):
+    """Browsers and bots ask for /favicon.ico without reading the page's icon link."""
+    return redirect(static("favicon.svg"), permanent=True)

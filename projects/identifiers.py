@@ -101,9 +101,12 @@ def _spdx():
 def spdx_normalise(value: str) -> str:
     """An SPDX licence expression in its canonical spelling ("mit or apache-2.0" →
     "MIT OR Apache-2.0"); a ValidationError naming the unknown identifiers."""
-    info = _spdx().validate((value or "").strip())
-    if info.errors or not info.normalized_expression:
-        unknown = ", ".join(info.invalid_symbols)
+    try:
+        info = _spdx().validate((value or "").strip())
+    except Exception:  # noqa: BLE001 - the library fails on some half expressions ("MIT AND")
+        info = None
+    if info is None or info.errors or not info.normalized_expression:
+        unknown = ", ".join(info.invalid_symbols) if info else ""
         if unknown:
             message = _(
                 "Not in the SPDX licence list: %(unknown)s. Use an identifier "

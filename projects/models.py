@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Base, DataHolder
 from projects import clocks, identifiers
@@ -1302,7 +1303,7 @@ RESULTS_DECLARABLE = {Status.IN_PROGRESS, Status.COMPLETED}
 
 class ReviewState(models.TextChoices):
     PENDING = "pending", _("Awaiting the hub's review")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("a result", "Published")
     REFUSED = "refused", _("Refused by the hub")
 
 
@@ -1404,14 +1405,21 @@ class Result(ReviewedByHub):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self) -> None:
-        missing = {
-            name: ValidationError(_("Required for this kind of result."), code="required")
-            for name in self.REQUIRED.get(self.kind, ())
-            if not getattr(self, name)
-        }
-        if missing:
-            raise ValidationError(missing)
+    def clean_fields(self, exclude=None) -> None:
+        """Each kind's own required fields, beside the fields' own checks; a field
+        left out (a form that found it invalid already) is not told it is missing."""
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name in self.REQUIRED.get(self.kind, ()):
+            if name not in (exclude or ()) and name not in errors and not getattr(self, name):
+                errors[name] = [
+                    ValidationError(_("Required for this kind of result."), code="required")
+                ]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def link(self) -> str:

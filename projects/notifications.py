@@ -19,7 +19,15 @@ from django.utils import timezone, translation
 
 from catalog.models import HolderMembership
 from projects.mail import email_enqueue
-from projects.models import Event, HolderDecision, Message, Project, RequestedBase
+from projects.models import (
+    AlgorithmVersion,
+    Event,
+    HolderDecision,
+    Message,
+    Project,
+    RequestedBase,
+    Result,
+)
 
 # The group whose members are told when a file has nobody in charge (migration 0003).
 REVIEWERS_GROUP = "reviewers"
@@ -177,3 +185,48 @@ def notify_holders_of_requests(project_id: int) -> int:
         email_enqueue(subject=subject, body=body, to=[user.email])
         queued += 1
     return queued
+
+
+@task()
+def notify_staff_of_declaration(event_id: int) -> int:
+    """The team declared a result or an algorithm version: the staff in charge are
+    told, with the list of what waits for review."""
+    event = Event.objects.select_related("project__reviewer", "actor").get(pk=event_id)
+    model = "algorithmversion" if event.action == "algorithm_declared" else "result"
+    review_url = settings.SITE_URL + reverse(f"admin:projects_{model}_changelist")
+    return _email_staff(
+        event.project,
+        "staff_declaration",
+        {"event": event, "review_url": f"{review_url}?state__exact=pending"},
+        besides=event.actor,
+    )
+
+
+@task()
+def notify_author_of_review(kind: str, pk: int) -> int:
+    """The hub published or refused a result or an algorithm version: its author is
+    told, in their language, with the hub's comment."""
+    item: AlgorithmVersion | Result
+    if kind == "algorithm":
+        item = AlgorithmVersion.objects.select_related("algorithm__project", "declared_by").get(
+            pk=pk
+        )
+        project = item.algorithm.project
+    else:
+        item = Result.objects.select_related("project", "declared_by").get(pk=pk)
+        project = item.project
+    author = item.declared_by
+    if author is None or not author.is_active:
+        return 0
+    with translation.override(author.language):
+        context = {
+            "item": item,
+            "kind": kind,
+            "project": project,
+            "user": author,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("emails/result_reviewed_subject.txt", context).strip()
+        body = render_to_string("emails/result_reviewed_body.txt", context)
+    email_enqueue(subject=subject, body=body, to=[author.email])
+    return 1

@@ -12,16 +12,35 @@ default), and a project is
 - ``overdue`` when it is completed, nothing is published and the due date has passed.
 
 Projects not yet completed, with nothing published, have no results state.
+
+The sponsor team declares results (publications, reports, datasets, code) and
+algorithm cards for the open library (BOAS) once the project is in progress or
+completed (`RESULTS_DECLARABLE`); the hub publishes or refuses each, and its author
+is told. Only these services move their state.
 """
 
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Project, Status
+from projects import clocks, notifications, services
+from projects.models import (
+    RESULTS_DECLARABLE,
+    Algorithm,
+    AlgorithmVersion,
+    Event,
+    Project,
+    Result,
+    ReviewState,
+    Status,
+)
 
 
 class ResultsState:
@@ -35,6 +54,161 @@ class ResultsState:
         (OVERDUE, _("Results overdue")),
     ]
     labels = dict(choices)
+
+
+class ResultsError(Exception):
+    """A declaration or review the rules refuse, in words for the person who tried."""
+
+
+SPONSOR = Event.Visibility.SPONSOR
+PUBLIC = Event.Visibility.PUBLIC
+
+
+def may_declare(*, project: Project, user) -> bool:
+    return project.status in RESULTS_DECLARABLE and services.is_team_member(
+        project=project, user=user
+    )
+
+
+def _check_may_declare(*, project: Project, actor) -> None:
+    if not services.is_team_member(project=project, user=actor):
+        raise ResultsError(_("Only the project's team declares its results."))
+    if project.status not in RESULTS_DECLARABLE:
+        raise ResultsError(_("Results are declared once the project is in progress or completed."))
+
+
+def _declared(*, project: Project, actor, action: str, what: str) -> Event:
+    event = Event.objects.create(
+        project=project, actor=actor, action=action, reason=what, visibility=SPONSOR
+    )
+    transaction.on_commit(lambda: notifications.notify_staff_of_declaration.enqueue(event.pk))
+    return event
+
+
+@transaction.atomic
+def result_declare(*, project: Project, actor, result: Result) -> Result:
+    """Records a result the team declares (validated by its form: `Result.clean`, the
+    DOI's syntax, a report's PDF by its content), for the hub to review."""
+    _check_may_declare(project=project, actor=actor)
+    result.project = project
+    result.declared_by = actor
+    result.state = ReviewState.PENDING
+    if result.file:
+        result.size = result.file.size
+    result.save()
+    _declared(project=project, actor=actor, action="result_declared", what=result.title)
+    return result
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:200] or "algorithm"
+    taken = set(Algorithm.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+@transaction.atomic
+def algorithm_declare(
+    *, project: Project, actor, name: str, version: AlgorithmVersion, bases=()
+) -> AlgorithmVersion:
+    """A new algorithm card for the library, with its first version."""
+    _check_may_declare(project=project, actor=actor)
+    algorithm = Algorithm.objects.create(project=project, name=name, slug=_unique_slug(name))
+    return _version_save(algorithm=algorithm, actor=actor, version=version, bases=bases)
+
+
+@transaction.atomic
+def algorithm_version_declare(
+    *, algorithm: Algorithm, actor, version: AlgorithmVersion, bases=()
+) -> AlgorithmVersion:
+    """A new version of a card: the earlier ones stay as they were published."""
+    _check_may_declare(project=algorithm.project, actor=actor)
+    if algorithm.versions.filter(version=version.version).exists():
+        raise ResultsError(
+            _("This algorithm already has a version %(version)s.") % {"version": version.version}
+        )
+    return _version_save(algorithm=algorithm, actor=actor, version=version, bases=bases)
+
+
+def _version_save(
+    *, algorithm: Algorithm, actor, version: AlgorithmVersion, bases
+) -> AlgorithmVersion:
+    version.algorithm = algorithm
+    version.declared_by = actor
+    version.state = ReviewState.PENDING
+    version.save()
+    version.bases.set(bases)
+    _declared(
+        project=algorithm.project,
+        actor=actor,
+        action="algorithm_declared",
+        what=f"{algorithm.name} {version.version}",
+    )
+    return version
+
+
+def report_response(result: Result) -> FileResponse:
+    """A report's PDF, inline, under a name made of the project's reference."""
+    if not result.file:
+        raise Http404
+    try:
+        handle = result.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = f"{result.project.reference or 'report'}-{result.pk}.pdf"
+    return FileResponse(handle, filename=name, content_type="application/pdf")
+
+
+@transaction.atomic
+def review(
+    *, item: Result | AlgorithmVersion, actor, publish: bool, comment: str = ""
+) -> Result | AlgorithmVersion:
+    """Publishes or refuses a declared result or algorithm version, once: a refusal
+    says why. Publishing makes it public (and the project's results published, the
+    version the card's current one); the author is told either way."""
+    if not services.may_review(actor):
+        raise ResultsError(_("Only the hub's reviewers publish or refuse results."))
+    comment = comment.strip()
+    if not publish and not comment:
+        raise ResultsError(_("Say why the result is refused: its author reads it."))
+    locked = type(item).objects.select_for_update().get(pk=item.pk)
+    if locked.state != ReviewState.PENDING:
+        raise ResultsError(
+            _("This was already reviewed: it is “%(state)s”.")
+            % {"state": locked.get_state_display()}
+        )
+    locked.state = ReviewState.PUBLISHED if publish else ReviewState.REFUSED
+    locked.reviewed_by = actor
+    locked.reviewed_at = timezone.now()
+    locked.review_comment = comment
+    locked.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+    if isinstance(locked, AlgorithmVersion):
+        algorithm = locked.algorithm
+        project = algorithm.project
+        what, kind = f"{algorithm.name} {locked.version}", "algorithm"
+        if publish:
+            algorithm.current = locked
+            algorithm.save(update_fields=["current"])
+    else:
+        project, what, kind = locked.project, locked.title, "result"
+    outcome = "published" if publish else "refused"
+    Event.objects.create(
+        project=project,
+        actor=actor,
+        action=f"{kind}_{outcome}",
+        reason=what if publish else f"{what}\n\n{comment}",
+        visibility=PUBLIC if publish else SPONSOR,
+    )
+    if publish:
+        if project.results_published_on is None:
+            project.results_published_on = clocks.hub_today()
+            project.save(update_fields=["results_published_on"])
+        services.public_data_changed()
+    transaction.on_commit(lambda: notifications.notify_author_of_review.enqueue(kind, locked.pk))
+    return locked
 
 
 def due_months() -> relativedelta:

@@ -1,4 +1,5 @@
 import time
+from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -8,8 +9,8 @@ from django.core.cache import cache
 from django.utils import translation
 
 from catalog.models import DataHolder, HolderMembership
-from projects.models import Organisation
-from tests.factories import OrganisationFactory, UserFactory
+from projects.models import Organisation, Project, Status
+from tests.factories import OrganisationFactory, UserFactory, make_project
 
 
 @pytest.fixture(scope="session")
@@ -198,3 +199,16 @@ def holder_member(demo_catalog):
 def other_holder_member(demo_catalog):
     """A member of another data holder: AP-HP, which holds BNDMR."""
     return holder_member_of("AP-HP", "paul@aphp.example", "Paul")
+
+
+@pytest.fixture
+def running(owner, member, organisation):
+    """A project in progress, with a reference: results may be declared on it."""
+    project = make_project(
+        owner=owner, members=[member], title="Parcours de soins", sponsor=organisation
+    )
+    Project.objects.filter(pk=project.pk).update(
+        status=Status.IN_PROGRESS, reference="HDH-2025-0007", launched_on=date(2025, 6, 1)
+    )
+    project.refresh_from_db()
+    return project

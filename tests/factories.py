@@ -120,8 +120,45 @@ def record_evidence(project) -> None:
     )
 
 
-# The open library of algorithms: cards written directly, as the sponsor's declaration
-# and the hub's review would leave them (`projects.results`).
+def a_publication(**fields):
+    """A publication as a team declares it (unsaved)."""
+    from projects.models import Result
+
+    values = {
+        "kind": Result.Kind.PUBLICATION,
+        "title": "Parcours après un infarctus",
+        "doi": "10.1016/j.lanepe.2025.101234",
+        "venue": "The Lancet Regional Health – Europe",
+        "year": 2026,
+    } | fields
+    return Result(**values)
+
+
+def an_algorithm_version(number: str = "1.0", **fields):
+    """A version of an algorithm card as a team declares it (unsaved)."""
+    from projects.models import AlgorithmVersion
+
+    values = {
+        "version": number,
+        "purpose": "Repérer les patients diabétiques à risque de rétinopathie.",
+        "intended_use": "Aide au dépistage, jamais au diagnostic.",
+        "population": "Adultes diabétiques, 2015–2022.",
+        "inputs": "Consultations, délivrances.",
+        "outputs": "Un score de risque.",
+        "performance": "AUC 0,82 (IC 95 % 0,80–0,84).",
+        "metric": "AUC",
+        "validation_data": "Échantillon de 2023.",
+        "limitations": "Moins précis chez les moins de 30 ans.",
+        "licence": "EUPL-1.2",
+        "repository_url": "https://gitlab.example/boas/retino",
+    } | fields
+    return AlgorithmVersion(**values)
+
+
+# The open library of algorithms: cards written directly, as the team's declaration and
+# the hub's review (`results.algorithm_declare`, `results.review`) leave them, at the
+# dates a test gives. The card names no disease (unlike `an_algorithm_version`'s): the
+# library's search tests say which words each card holds.
 ALGORITHM_CARD = {
     "purpose": "Repérer les patients à risque à partir de leurs parcours de soins.",
     "intended_use": "Aide au ciblage des actions de prévention, jamais au diagnostic.",

@@ -92,6 +92,25 @@ APPLICATIONS: list[dict[str, Any]] = [
             (Status.IN_PROGRESS, "staff", ""),
         ],
     },
+    {
+        # Completed: its results are due (`portal.demo.results`).
+        "title": "Recours aux soins après une amputation chez les personnes diabétiques",
+        "summary": (
+            "Description des soins de rééducation, d'appareillage et de podologie reçus dans "
+            "l'année qui suit une amputation d'un membre inférieur chez les personnes "
+            "diabétiques, pour repérer les territoires où ils manquent."
+        ),
+        "themes": ["prevention"],
+        "bases": ["e-sis"],
+        "journey": [
+            (Status.SUBMITTED, "sponsor", ""),
+            (Status.UNDER_REVIEW, "staff", ""),
+            (Status.AWAITING_AUTHORISATION, "staff", ""),
+            (Status.APPROVED, "staff", ""),
+            (Status.IN_PROGRESS, "staff", ""),
+            (Status.COMPLETED, "staff", ""),
+        ],
+    },
 ]
 
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("export.json", exports.export_json, name="export-json"),
     path("feed/", exports.LatestProjectsFeed(), name="feed"),
     path("<str:reference>/", views.project_public, name="public"),
+    path(
+        "<str:reference>/results/<int:result_id>/report.pdf",
+        views.result_file,
+        name="result-file",
+    ),
 ]
 
 statistics_patterns = [

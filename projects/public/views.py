@@ -14,9 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.models import Milestone
-from projects import statistics
+from projects import clocks, results, statistics
 from projects.filters import PUBLIC_STATES, ProjectFilter
-from projects.models import FIRST_YEAR, LAST_YEAR, Programme, Project, Theme
+from projects.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Programme,
+    Project,
+    Result,
+    ReviewState,
+    Theme,
+)
 from projects.public import directory
 from projects.public.directory import data_version
 
@@ -107,7 +115,30 @@ def project_public(request, reference: str):
         reference=reference,
     )
     events = project.events.filter(visibility="public").order_by("at", "pk")
-    return render(request, "projects/project_public.html", {"project": project, "events": events})
+    return render(
+        request,
+        "projects/project_public.html",
+        {
+            "project": project,
+            "events": events,
+            "outputs": project.outputs.filter(state=ReviewState.PUBLISHED),
+            "results_due_on": results.due_on(project.completed_on),
+            "results_due_months": settings.RESULTS_DUE_MONTHS,
+            "results_state": results.state_of(project, today=clocks.hub_today()),
+        },
+    )
+
+
+def result_file(request, reference: str, result_id: int):
+    """A published report's PDF: nothing else of a result is ever served here."""
+    result = get_object_or_404(
+        Result.objects.select_related("project").filter(
+            project__in=Project.objects.public(), state=ReviewState.PUBLISHED
+        ),
+        project__reference=reference,
+        pk=result_id,
+    )
+    return results.report_response(result)
 
 
 def stats(request, year: int | None = None):

@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
-from projects import clocks, holders, selectors, services
+from projects import clocks, holders, results, selectors, services
 from projects.models import (
     FIRST_YEAR,
     IN_REVIEW,
     LAST_YEAR,
     NEXT_DUE,
     STAGE_LABELS,
+    AlgorithmVersion,
     Authorisation,
     DeadlineExtension,
     Decision,
@@ -525,6 +526,11 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 "versions": versions,
                 "version": versions[-1] if versions else None,
                 "attachments": project.attachments.all(),
+                "outputs": project.outputs.all(),
+                "algorithm_versions": AlgorithmVersion.objects.filter(
+                    algorithm__project=project
+                ).select_related("algorithm"),
+                "results_due_on": results.due_on(project.completed_on),
                 **_clock_context(project, request.user),
                 "requested_bases": project.requested_bases.select_related("base"),
                 "opinion": project.opinion_on_record,
@@ -788,6 +794,8 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
 
     list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]
     list_filter = ["action", "ground", "visibility", "to_status"]
+    # The latest first: what staff look for in the trail is what just happened.
+    ordering = ["-at", "-pk"]
     list_select_related = ["project", "actor"]
     search_fields = ["project__reference", "project__title", "reason"]
     date_hierarchy = "at"

@@ -12,9 +12,18 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Base
+from projects.identifiers import doi_normalise, spdx_normalise
 from projects.identifiers import normalise as normalise_identifier
-from projects.models import Attachment, Organisation, Project, RequestedBase
-from projects.uploads import validate_document
+from projects.models import (
+    AlgorithmVersion,
+    Attachment,
+    Organisation,
+    Project,
+    RequestedBase,
+    Result,
+)
+from projects.uploads import PDF, validate_document
 
 
 class DateInput(forms.DateInput):
@@ -306,3 +315,118 @@ class NewAccountForm(SetPasswordForm):
     """The password of an account created from an invitation, and the terms."""
 
     accept_terms = terms_field()
+
+
+class ResultForm(forms.ModelForm):
+    """A result the team declares. What each kind must give is `Result.REQUIRED`; a
+    report is a PDF, checked by its content."""
+
+    class Meta:
+        model = Result
+        fields = ["kind", "title", "doi", "venue", "year", "url", "file"]
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs.update({"min": 1990, "max": 2100})
+        self.fields["file"].help_text = _("PDF, 20 MB at most. It will be public once published.")
+        self.fields["file"].widget = forms.ClearableFileInput(attrs={"accept": ".pdf"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_doi(self):
+        doi = self.cleaned_data["doi"]
+        return doi_normalise(doi) if doi else ""
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and validate_document(upload) != PDF:
+            raise forms.ValidationError(
+                _("%(name)s is not a PDF: a report is published as a PDF."),
+                params={"name": upload.name},
+            )
+        return upload
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        # Only what the kind asks for is kept: a publication's stray file or a
+        # report's stray DOI would be published with it otherwise.
+        kind = cleaned.get("kind")
+        wanted = Result.REQUIRED.get(kind or "", ())
+        for name in ("doi", "venue", "year", "url", "file"):
+            if name not in wanted:
+                cleaned[name] = None if name in ("year", "file") else ""
+        return cleaned
+
+
+class AlgorithmVersionForm(forms.ModelForm):
+    """An algorithm card's version; `name` only when the card is new."""
+
+    name = forms.CharField(label=_("Name of the algorithm"), max_length=200)
+
+    class Meta:
+        model = AlgorithmVersion
+        fields = [
+            "version",
+            "purpose",
+            "intended_use",
+            "population",
+            "bases",
+            "inputs",
+            "outputs",
+            "performance",
+            "metric",
+            "validation_data",
+            "limitations",
+            "licence",
+            "repository_url",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "purpose",
+                "intended_use",
+                "population",
+                "inputs",
+                "outputs",
+                "performance",
+                "validation_data",
+                "limitations",
+            )
+        } | {"bases": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not new:
+            del self.fields["name"]
+        bases = cast(forms.ModelMultipleChoiceField, self.fields["bases"])
+        bases.queryset = Base.objects.order_by("acronym")
+        for name in self.Meta.widgets:
+            if name != "bases":
+                self.fields[name].validators.append(MaxLengthValidator(10_000))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("The algorithm"),
+                *(["name"] if new else []),
+                "version",
+                "purpose",
+                "intended_use",
+            ),
+            Fieldset(_("Built on"), "population", "bases", "inputs", "outputs"),
+            Fieldset(
+                _("Performance and limits"),
+                "performance",
+                "metric",
+                "validation_data",
+                "limitations",
+            ),
+            Fieldset(_("Licence and code"), "licence", "repository_url"),
+        )
+
+    def clean_licence(self):
+        return spdx_normalise(self.cleaned_data["licence"])

@@ -3,7 +3,7 @@ organisations under /my/organisations/ (namespace "organisations")."""
 
 from django.urls import path
 
-from projects.sponsor import organisations
+from projects.sponsor import organisations, results
 from projects.sponsor import views as sponsor
 
 # The sponsor's private pages, mounted under /my/ with the namespace "my".
@@ -33,6 +33,18 @@ sponsor_patterns = (
             "projects/<int:pk>/attachments/<int:attachment_id>/delete/",
             sponsor.attachment_delete,
             name="attachment-delete",
+        ),
+        path("projects/<int:pk>/results/new/", results.result_new, name="result-new"),
+        path(
+            "projects/<int:pk>/results/<int:result_id>/report.pdf",
+            results.result_file,
+            name="result-file",
+        ),
+        path("projects/<int:pk>/algorithms/new/", results.algorithm_new, name="algorithm-new"),
+        path(
+            "projects/<int:pk>/algorithms/<slug:slug>/versions/new/",
+            results.algorithm_new,
+            name="algorithm-version-new",
         ),
         path("invitations/<str:token>/", sponsor.invitation_accept, name="invitation"),
     ],

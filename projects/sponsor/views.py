@@ -1,5 +1,6 @@
 """The sponsor's side: their projects, the application form, versions, thread and team."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from projects import selectors, services, snapshots
+from projects import clocks, results, selectors, services, snapshots
 from projects.models import STAGE_LABELS, Attachment, Project, ProjectVersion, Status
 from projects.sponsor.auth import login_required_keeping_post, pop_pending_post
 from projects.sponsor.forms import (
@@ -195,11 +196,18 @@ def project_detail(request, pk: int):
         selectors.with_content(selectors.projects_readable_by(request.user)), pk=pk
     )
     clock = project.review_clock()
+    today = clocks.hub_today()
     return render(
         request,
         "projects/project_detail.html",
         {
             "project": project,
+            "may_declare": results.may_declare(project=project, user=request.user),
+            "outputs": project.outputs.all(),
+            "algorithms": project.algorithms.prefetch_related("versions").select_related("current"),
+            "results_due_on": results.due_on(project.completed_on),
+            "results_due_months": settings.RESULTS_DUE_MONTHS,
+            "results_state": results.state_of(project, today=today),
             "clock": clock,
             "clock_stage": STAGE_LABELS.get(clock.stage or ""),
             "extensions": project.extensions.all(),

@@ -163,6 +163,6 @@ def routes(resolver: URLResolver, prefix: str = ""):
 def test_every_page_of_the_public_side_and_the_catalog_and_only_those_reads_the_replica():
     found = list(routes(get_resolver()))
 
-    assert len([route for route, _view in found if route.startswith(PUBLIC_PREFIXES)]) == 27
+    assert len([route for route, _view in found if route.startswith(PUBLIC_PREFIXES)]) == 28
     for route, view in found:
         assert is_public_read_only(view) == route.startswith(PUBLIC_PREFIXES), route

@@ -18,6 +18,7 @@ from portal.demo.holders import (
     load_holder_requests,
 )
 from portal.demo.projects import load_projects
+from portal.demo.results import load_results
 
 SILENT = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
@@ -49,6 +50,9 @@ class Command(BaseCommand):
                 reviewer=users["reviewer@hub.example"],
             )
             load_holder_proposals()
+            load_results(
+                owner=users["sponsor@chu-exemple.fr"], reviewer=users["reviewer@hub.example"]
+            )
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, _staff, _superuser, role in DEMO_ACCOUNTS:

@@ -17,13 +17,13 @@ A 404 or a redirect to the sign-in page never changes anything either.
 import pytest
 from django.urls import reverse
 
-from projects import services
-from projects.models import Attachment, Invitation, Project, TeamMember
-from tests.factories import make_project
+from projects import results, services
+from projects.models import AlgorithmVersion, Attachment, Invitation, Project, Result, TeamMember
+from tests.factories import an_algorithm_version, make_project
 from tests.permission_table import DONE, GET, LOGIN, POST, REFUSED, assert_answer, cases, url_names
 from tests.projects.files import pdf_upload
 
-SUBMITTED, DRAFT, CLOSED = "submitted", "draft", "closed"
+SUBMITTED, DRAFT, CLOSED, RUNNING = "submitted", "draft", "closed", "running"
 PERSONAS = [
     "anonymous",
     "owner",
@@ -84,11 +84,26 @@ TABLE = {
     ("project-edit", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
     ("project-withdraw", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
     ("attachment-delete", POST, CLOSED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
+    # In progress: the team declares results and algorithms; a report is read by whoever
+    # reads the project. Before that, declaring is refused with a message.
+    ("result-new", GET, RUNNING): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("result-new", POST, RUNNING): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("result-new", POST, SUBMITTED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
+    ("result-file", GET, RUNNING): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    ("algorithm-new", GET, RUNNING): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("algorithm-new", POST, RUNNING): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("algorithm-new", POST, SUBMITTED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
+    ("algorithm-version-new", GET, RUNNING): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ("algorithm-version-new", POST, RUNNING): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
 }
 
 
-def url_kwargs(project, attachment) -> dict[str, dict]:
+def url_kwargs(project, attachment, result=None, algorithm=None) -> dict[str, dict]:
     return {
+        "result-new": {"pk": project.pk},
+        "result-file": {"pk": project.pk, "result_id": result.pk if result else 0},
+        "algorithm-new": {"pk": project.pk},
+        "algorithm-version-new": {"pk": project.pk, "slug": algorithm.slug if algorithm else "x"},
         "project": {"pk": project.pk},
         "project-edit": {"pk": project.pk},
         "project-withdraw": {"pk": project.pk},
@@ -123,6 +138,17 @@ def world(
     draft = make_project(owner=owner, members=[member], title="Brouillon", sponsor=organisation)
     closed = make_project(owner=owner, members=[member], title="Refusé", sponsor=organisation)
     Project.objects.filter(pk=closed.pk).update(status="rejected", reference="HDH-2026-0999")
+    running = make_project(owner=owner, members=[member], title="En cours", sponsor=organisation)
+    Project.objects.filter(pk=running.pk).update(status="in_progress", reference="HDH-2026-0998")
+    running.refresh_from_db()
+    report = results.result_declare(
+        project=running,
+        actor=owner,
+        result=Result(kind=Result.Kind.REPORT, title="Rapport", file=pdf_upload()),
+    )
+    algorithm = results.algorithm_declare(
+        project=running, actor=owner, name="Score", version=an_algorithm_version()
+    ).algorithm
     files = {
         project: Attachment.objects.create(
             project=project,
@@ -132,7 +158,7 @@ def world(
             size=100,
             uploaded_by=owner,
         )
-        for project in [draft, closed]
+        for project in [draft, closed, running]
     }
     invitation = Invitation.objects.create(
         project=submitted, email="new@x.example", invited_by=owner
@@ -148,16 +174,24 @@ def world(
         "staff_without_group": staff_without_group,
     }
     return {
-        "projects": {SUBMITTED: submitted, DRAFT: draft, CLOSED: closed, None: submitted},
+        "projects": {
+            SUBMITTED: submitted,
+            DRAFT: draft,
+            CLOSED: closed,
+            RUNNING: running,
+            None: submitted,
+        },
         "attachments": {
             SUBMITTED: submitted.attachments.get(),
             DRAFT: files[draft],
             CLOSED: files[closed],
+            RUNNING: files[running],
         },
         "kwargs": {
             SUBMITTED: url_kwargs(submitted, submitted.attachments.get()),
             DRAFT: url_kwargs(draft, files[draft]),
             CLOSED: url_kwargs(closed, files[closed]),
+            RUNNING: url_kwargs(running, files[running], report, algorithm),
             None: {"invitation": {"token": token}},
         },
         "invitation": invitation,
@@ -166,6 +200,25 @@ def world(
 
 
 NEW_TITLE = "Titre modifié"
+ALGORITHM_FORM = {
+    "version": "2.0",
+    **dict.fromkeys(
+        [
+            "purpose",
+            "intended_use",
+            "population",
+            "inputs",
+            "outputs",
+            "performance",
+            "metric",
+            "validation_data",
+            "limitations",
+        ],
+        "Texte.",
+    ),
+    "licence": "MIT",
+    "repository_url": "https://code.example/algo",
+}
 POST_DATA = {
     "project-new": {
         "title": "Nouveau projet",
@@ -181,6 +234,9 @@ POST_DATA = {
         "save": "1",
     },
     "project-withdraw": {"reason": "Financement perdu."},
+    "result-new": {"kind": "code", "title": "Le code", "url": "https://code.example/etude"},
+    "algorithm-new": ALGORITHM_FORM | {"name": "Nouvel algorithme"},
+    "algorithm-version-new": ALGORITHM_FORM,
     "message": {"body": "Bonjour"},
     "invite": {"email": "dave@chu-nord.example"},
     "invitation": {
@@ -214,6 +270,14 @@ def observe(name: str, world: dict, kind: str | None):
         return sorted(project.invitations.values_list("email", flat=True))
     if name == "attachment-delete":
         return Attachment.objects.filter(pk=world["attachments"][kind].pk).exists()
+    if name == "result-new":
+        return sorted(project.outputs.values_list("title", flat=True))
+    if name in ("algorithm-new", "algorithm-version-new"):
+        return sorted(
+            AlgorithmVersion.objects.filter(algorithm__project=project).values_list(
+                "algorithm__name", "version"
+            )
+        )
     raise AssertionError(name)
 
 
@@ -233,6 +297,12 @@ def done(name: str, before, email: str | None):
         return sorted([*before, "dave@chu-nord.example"])
     if name == "attachment-delete":
         return False
+    if name == "result-new":
+        return sorted([*before, "Le code"])
+    if name == "algorithm-new":
+        return sorted([*before, ("Nouvel algorithme", "2.0")])
+    if name == "algorithm-version-new":
+        return sorted([*before, ("Score", "2.0")])
     raise AssertionError(name)
 
 
