@@ -1530,6 +1530,24 @@ class AlgorithmVersion(ReviewedByHub):
         return identifiers.spdx_parts(self.licence)
 
 
+# A version's card as the team declares it and the public reads it, in this order.
+ALGORITHM_CARD_FIELDS = [
+    "version",
+    "purpose",
+    "intended_use",
+    "population",
+    "bases",
+    "inputs",
+    "outputs",
+    "performance",
+    "metric",
+    "validation_data",
+    "limitations",
+    "licence",
+    "repository_url",
+]
+
+
 class ResultsReminder(models.Model):
     """A reminder to the sponsor team that its results are due: each step at most once
     per project (`projects.results`)."""

@@ -6,7 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Base, Milestone
-from projects.models import PUBLIC_FIELDS, Algorithm, AlgorithmVersion, Project, Status
+from projects.models import (
+    ALGORITHM_CARD_FIELDS,
+    PUBLIC_FIELDS,
+    Algorithm,
+    AlgorithmVersion,
+    Project,
+    Status,
+)
 
 PUBLIC_STATUSES = [value for value in Status.values if value != Status.DRAFT]
 
@@ -131,23 +138,7 @@ class AlgorithmVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AlgorithmVersion
-        fields = [
-            "version",
-            "published_at",
-            "purpose",
-            "intended_use",
-            "population",
-            "bases",
-            "inputs",
-            "outputs",
-            "performance",
-            "metric",
-            "validation_data",
-            "limitations",
-            "licence",
-            "repository_url",
-            "url",
-        ]
+        fields = ["published_at", *ALGORITHM_CARD_FIELDS, "url"]
         read_only_fields = fields
 
     def get_bases(self, version: AlgorithmVersion) -> list[str]:
