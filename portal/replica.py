@@ -26,6 +26,7 @@ REPLICA = "replica"
 # The modules whose views are the public read-only pages.
 PUBLIC_READ_ONLY = {
     "projects.public.views",
+    "projects.public.algorithms",
     "projects.public.exports",
     "projects.api.views",
     "catalog.views",

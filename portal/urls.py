@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from portal import mfa, views
 from projects.holder.urls import holder_patterns
-from projects.public.urls import statistics_patterns
+from projects.public.urls import algorithm_patterns, statistics_patterns
 from projects.sponsor.urls import organisation_patterns, sponsor_patterns
 
 admin.site.site_header = admin.site.site_title = "Health Data Hub"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("catalog/", include("catalog.urls")),
     path("projects/", include("projects.public.urls")),
+    path("algorithms/", include(algorithm_patterns)),
     path("api/v1/", include("projects.api.urls")),
     path("my/organisations/", include(organisation_patterns)),
     path("my/", include(sponsor_patterns)),

@@ -1,8 +1,13 @@
-"""The public directory's filters. The URL is the state: every filter is a GET parameter."""
+"""The filters of the public directory and of the open library of algorithms. The URL
+is the state: every filter is a GET parameter."""
+
+import functools
+import operator
+from collections.abc import Sequence
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connection
 from django.db.models import F, Q
@@ -10,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 from projects import clocks
-from projects.models import FIRST_YEAR, LAST_YEAR, Project, Status
+from projects.models import FIRST_YEAR, LAST_YEAR, Algorithm, Project, Status
 from projects.results import ResultsState, state_q
 
 SEARCH_CONFIG = "portal_french"
@@ -67,14 +72,18 @@ def search_query(text: str) -> SearchQuery | None:
     return query
 
 
-def every_word_somewhere(text: str) -> Q:
-    """Without full-text search: each word in the title, the summary or the sponsor's
-    name, in any case."""
+PROJECT_TEXT = ("title", "summary", "sponsor__name")
+
+
+def every_word_somewhere(text: str, fields: Sequence[str] = PROJECT_TEXT) -> Q:
+    """Without full-text search: each word in one of the fields (a project's title,
+    summary or sponsor's name by default), in any case."""
     words = Q()
     for word in text.split()[:MAX_SEARCH_WORDS]:
-        words &= (
-            Q(title__icontains=word) | Q(summary__icontains=word) | Q(sponsor__name__icontains=word)
-        )
+        anywhere = Q()
+        for field in fields:
+            anywhere |= Q(**{f"{field}__icontains": word})
+        words &= anywhere
     return words
 
 
@@ -172,3 +181,65 @@ class ProjectFilter(django_filters.FilterSet):
         if not sort and cleaned.get("q") and connection.vendor == "postgresql":
             return queryset.order_by("-rank", "-submitted_on", "-id")
         return queryset.order_by("-submitted_on", "-id")
+
+
+# The open library of algorithms (BOAS): its search reads the name and what the
+# current version's card says, weighted in this order.
+ALGORITHM_TEXT = {
+    "A": ("name",),
+    "B": ("current__purpose", "current__intended_use"),
+    "C": ("current__population", "current__inputs", "current__outputs", "current__limitations"),
+}
+
+
+class AlgorithmFilter(django_filters.FilterSet):
+    """The library's filters. As in the directory, a theme, base or licence that no
+    algorithm has is no error: it matches nothing (the page says why)."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text=_("Words of the name, purpose, use, population, inputs, outputs or limitations"),
+    )
+    theme = SlugListFilter(label=_("Themes of the project"), field_name="project__themes__slug")
+    base = SlugListFilter(label=_("Bases used"), field_name="current__bases__slug")
+    licence = django_filters.CharFilter(
+        label=_("Licence"), field_name="current__licence", widget=forms.Select
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Project status"),
+        field_name="project__status",
+        choices=PUBLIC_STATES,
+        empty_label=_("Any status"),
+    )
+
+    class Meta:
+        model = Algorithm
+        fields = ["q", "theme", "base", "licence", "status"]
+
+    def filter_text(self, queryset, name, value):
+        if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+            every_field = [field for fields in ALGORITHM_TEXT.values() for field in fields]
+            return queryset.filter(every_word_somewhere(value, every_field))
+        query = search_query(value)
+        if query is None:
+            return queryset
+        # Computed on the fly: a few hundred cards, unlike the directory's stored vector.
+        parts = [
+            SearchVector(*fields, weight=weight, config=SEARCH_CONFIG)
+            for weight, fields in ALGORITHM_TEXT.items()
+        ]
+        vector = functools.reduce(operator.add, parts)
+        return queryset.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query)
+
+    def ordered(self, queryset):
+        """The most relevant first when searching (on PostgreSQL), else the latest
+        published first."""
+        cleaned = (
+            self.form.cleaned_data if self.form.is_bound and self.form.errors is not None else {}
+        )
+        latest = ["-current__reviewed_at", "name", "pk"]
+        if cleaned.get("q") and connection.vendor == "postgresql":
+            return queryset.order_by("-rank", *latest)
+        return queryset.order_by(*latest)

@@ -123,3 +123,20 @@ def spdx_normalise(value: str) -> str:
 
 def validate_spdx(value: str) -> None:
     spdx_normalise(value)
+
+
+SPDX_OPERATORS = {"AND", "OR", "WITH"}
+SPDX_PAGE = "https://spdx.org/licenses/{}.html"
+
+
+def spdx_parts(expression: str) -> list[tuple[str, str]]:
+    """A licence expression as the public reads it: each part with the address of its
+    SPDX page ("" for an operator, a bracket or a space), so that each identifier of
+    "MIT OR Apache-2.0" links to its own licence text."""
+    parts = []
+    for token in re.split(r"(\s+|[()])", expression or ""):
+        if not token:
+            continue
+        plain = token.isspace() or token in "()" or token.upper() in SPDX_OPERATORS
+        parts.append((token, "" if plain else SPDX_PAGE.format(token)))
+    return parts

@@ -1443,6 +1443,13 @@ class Result(ReviewedByHub):
         return self.url
 
 
+class AlgorithmQuerySet(models.QuerySet):
+    def published(self) -> "AlgorithmQuerySet":
+        """What the public library shows: the algorithms with a published version, of
+        projects in the public directory."""
+        return self.filter(current__isnull=False, project__in=Project.objects.public())
+
+
 class Algorithm(models.Model):
     """An algorithm of the open library (BOAS): a card whose versions are kept. The
     public sees it once a version is published, `current` being the latest one."""
@@ -1461,6 +1468,8 @@ class Algorithm(models.Model):
         verbose_name=_("published version"),
     )
 
+    objects = AlgorithmQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("algorithm")
@@ -1471,6 +1480,13 @@ class Algorithm(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("algorithms:detail", kwargs={"slug": self.slug})
+
+
+class AlgorithmVersionQuerySet(models.QuerySet):
+    def published(self) -> "AlgorithmVersionQuerySet":
+        """The versions the public may read, latest published first: never one awaiting
+        the hub's review or refused."""
+        return self.filter(state=ReviewState.PUBLISHED).order_by("-reviewed_at", "-pk")
 
 
 class AlgorithmVersion(ReviewedByHub):
@@ -1504,6 +1520,8 @@ class AlgorithmVersion(ReviewedByHub):
     )
     repository_url = models.URLField(_("code repository"), max_length=500)
 
+    objects = AlgorithmVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["algorithm", "-declared_at"]
         verbose_name = _("algorithm version")
@@ -1518,6 +1536,29 @@ class AlgorithmVersion(ReviewedByHub):
     @property
     def project(self) -> Project:
         return self.algorithm.project
+
+    @property
+    def licence_parts(self) -> list[tuple[str, str]]:
+        """The licence expression, each SPDX identifier with its page on spdx.org."""
+        return identifiers.spdx_parts(self.licence)
+
+
+# A version's card as the team declares it and the public reads it, in this order.
+ALGORITHM_CARD_FIELDS = [
+    "version",
+    "purpose",
+    "intended_use",
+    "population",
+    "bases",
+    "inputs",
+    "outputs",
+    "performance",
+    "metric",
+    "validation_data",
+    "limitations",
+    "licence",
+    "repository_url",
+]
 
 
 class ResultsReminder(models.Model):

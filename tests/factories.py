@@ -153,3 +153,88 @@ def an_algorithm_version(number: str = "1.0", **fields):
         "repository_url": "https://gitlab.example/boas/retino",
     } | fields
     return AlgorithmVersion(**values)
+
+
+# The open library of algorithms: cards written directly, as the team's declaration and
+# the hub's review (`results.algorithm_declare`, `results.review`) leave them, at the
+# dates a test gives. The card names no disease (unlike `an_algorithm_version`'s): the
+# library's search tests say which words each card holds.
+ALGORITHM_CARD = {
+    "purpose": "Repérer les patients à risque à partir de leurs parcours de soins.",
+    "intended_use": "Aide au ciblage des actions de prévention, jamais au diagnostic.",
+    "population": "Adultes suivis entre 2015 et 2022.",
+    "inputs": "Consommations de soins, séjours hospitaliers, âge et sexe.",
+    "outputs": "Un score de risque entre 0 et 1.",
+    "performance": "AUC de 0,81 sur l'échantillon de validation.",
+    "metric": "AUC",
+    "validation_data": "Un échantillon tiré au sort de 20 % des patients, mis de côté.",
+    "limitations": "Non évalué chez l'enfant ; biais possibles selon la région.",
+    "licence": "EUPL-1.2",
+    "repository_url": "https://git.example.org/boas/algorithme",
+}
+
+
+def make_algorithm(project, name, *, slug=None):
+    from django.utils.text import slugify
+
+    from projects.models import Algorithm
+
+    return Algorithm.objects.create(project=project, name=name, slug=slug or slugify(name))
+
+
+def declare_version(algorithm, version="1.0", *, bases=(), declared_by=None, **card):
+    """A version awaiting the hub's review, as the sponsor team declares it."""
+    from catalog.models import Base
+    from projects.models import AlgorithmVersion
+
+    declared = AlgorithmVersion.objects.create(
+        algorithm=algorithm,
+        version=version,
+        declared_by=declared_by,
+        **{**ALGORITHM_CARD, **card},
+    )
+    declared.bases.set(Base.objects.filter(slug__in=bases))
+    return declared
+
+
+def publish_version(version, *, reviewer=None, at=None):
+    """What the hub's publication does: the version published, the algorithm's current
+    one, the project's results published on that day if not already."""
+    from django.utils import timezone
+
+    from projects import services
+    from projects.models import Project, ReviewState
+
+    version.state = ReviewState.PUBLISHED
+    version.reviewed_by = reviewer
+    version.reviewed_at = at or timezone.now()
+    version.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    algorithm = version.algorithm
+    algorithm.current = version
+    algorithm.save(update_fields=["current"])
+    Project.objects.filter(pk=algorithm.project_id, results_published_on__isnull=True).update(
+        results_published_on=timezone.localdate(version.reviewed_at)
+    )
+    services.public_data_changed()
+    return version
+
+
+def refuse_version(version, *, reviewer=None, comment="Les performances ne sont pas étayées."):
+    from django.utils import timezone
+
+    from projects.models import ReviewState
+
+    version.state = ReviewState.REFUSED
+    version.reviewed_by = reviewer
+    version.reviewed_at = timezone.now()
+    version.review_comment = comment
+    version.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+    return version
+
+
+def make_published_algorithm(project, name, version="1.0", *, bases=(), at=None, **card):
+    """An algorithm of the library with one published version."""
+    algorithm = make_algorithm(project, name)
+    publish_version(declare_version(algorithm, version, bases=bases, **card), at=at)
+    algorithm.refresh_from_db()
+    return algorithm

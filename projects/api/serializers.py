@@ -7,7 +7,14 @@ from rest_framework import serializers
 
 from catalog.models import Base, Milestone
 from projects import clocks, results
-from projects.models import PUBLIC_FIELDS, Project, Status
+from projects.models import (
+    ALGORITHM_CARD_FIELDS,
+    PUBLIC_FIELDS,
+    Algorithm,
+    AlgorithmVersion,
+    Project,
+    Status,
+)
 
 PUBLIC_STATUSES = [value for value in Status.values if value != Status.DRAFT]
 RESULTS_STATES = [value for value, _label in results.ResultsState.choices]
@@ -66,9 +73,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return results.due_on(project.completed_on)
 
     def get_url(self, project: Project) -> str:
-        path = reverse("projects:public", kwargs={"reference": project.reference})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return _absolute(self, reverse("projects:public", kwargs={"reference": project.reference}))
 
 
 def _authorisation(project: Project):
@@ -133,6 +138,88 @@ class BaseSerializer(serializers.ModelSerializer):
         return base.contact_email or None
 
     def get_url(self, base: Base) -> str:
-        request = self.context.get("request")
-        path = base.get_absolute_url()
-        return request.build_absolute_uri(path) if request else path
+        return _absolute(self, base.get_absolute_url())
+
+
+class AlgorithmVersionSerializer(serializers.ModelSerializer):
+    """A published version's card: never who declared or reviewed it, nor the hub's
+    comment."""
+
+    published_at = serializers.DateTimeField(source="reviewed_at", read_only=True)
+    bases = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AlgorithmVersion
+        fields = ["published_at", *ALGORITHM_CARD_FIELDS, "url"]
+        read_only_fields = fields
+
+    def get_bases(self, version: AlgorithmVersion) -> list[str]:
+        return sorted(base.slug for base in version.bases.all())
+
+    def get_url(self, version: AlgorithmVersion) -> str:
+        # The algorithm is set by whoever reads the version from it (no query).
+        path = reverse(
+            "algorithms:version",
+            kwargs={"slug": version.algorithm.slug, "version": version.version},
+        )
+        return _absolute(self, path)
+
+
+class AlgorithmProjectSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=PUBLIC_STATUSES)
+    themes = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["reference", "title", "status", "themes", "url"]
+        read_only_fields = fields
+
+    def get_themes(self, project: Project) -> list[str]:
+        return sorted(theme.slug for theme in project.themes.all())
+
+    def get_url(self, project: Project) -> str:
+        return _absolute(self, reverse("projects:public", kwargs={"reference": project.reference}))
+
+
+class AlgorithmSerializer(serializers.ModelSerializer):
+    """An algorithm of the open library with its current (latest published) version."""
+
+    project = AlgorithmProjectSerializer(read_only=True)
+    current = AlgorithmVersionSerializer(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Algorithm
+        fields = ["slug", "name", "project", "current", "url"]
+        read_only_fields = fields
+
+    def to_representation(self, algorithm: Algorithm) -> dict:
+        if algorithm.current is not None:
+            algorithm.current.algorithm = algorithm
+        return super().to_representation(algorithm)
+
+    def get_url(self, algorithm: Algorithm) -> str:
+        return _absolute(self, algorithm.get_absolute_url())
+
+
+class AlgorithmDetailSerializer(AlgorithmSerializer):
+    versions = serializers.SerializerMethodField()
+
+    class Meta(AlgorithmSerializer.Meta):
+        fields = [*AlgorithmSerializer.Meta.fields, "versions"]
+        read_only_fields = fields
+
+    @extend_schema_field(AlgorithmVersionSerializer(many=True))
+    def get_versions(self, algorithm: Algorithm) -> list[dict]:
+        """Every published version, latest first (the current one included)."""
+        versions = list(algorithm.versions.published().prefetch_related("bases"))
+        for version in versions:
+            version.algorithm = algorithm
+        return AlgorithmVersionSerializer(versions, many=True, context=self.context).data
+
+
+def _absolute(serializer: serializers.Serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, time
 
+import django_filters
 from django.core.cache import cache
 from django.db.models import Max, Prefetch
 from django.http import Http404, JsonResponse
@@ -35,13 +36,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import Base, DataHolder, Milestone
+from catalog.models import MAX_SEARCH_LENGTH, Base, DataHolder, Milestone
 from projects import clocks, statistics
-from projects.api.serializers import BaseSerializer, ProjectSerializer
-from projects.filters import ProjectFilter
+from projects.api.serializers import (
+    AlgorithmDetailSerializer,
+    AlgorithmSerializer,
+    BaseSerializer,
+    ProjectSerializer,
+)
+from projects.filters import AlgorithmFilter, ProjectFilter
 from projects.models import (
     FIRST_YEAR,
     LAST_YEAR,
+    Algorithm,
     Project,
     PublicVersion,
     RequestedBase,
@@ -168,36 +175,38 @@ class Pages(PageNumberPagination):
         return parameters
 
 
-class DirectoryFilterBackend(DjangoFilterBackend):
-    """The directory's filters, search and order; parameters not understood are a 400,
-    as in the exports (a page of results without the filter asked is the wrong page)."""
+class StrictFilterBackend(DjangoFilterBackend):
+    """The pages' filters, search and order (the directory's, the library's); parameters
+    not understood are a 400, as in the exports (a page of results without the filter
+    asked is the wrong page)."""
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        _strict(request.query_params)
+        _strict(request.query_params, filterset.base_filters)
         if not filterset.is_valid():
             raise filter_utils.translate_validation(filterset.errors)
         return filterset.ordered(filterset.qs)
 
 
-# The directory's form sends `year=` for "any year" and keeps the last of repeated
-# values; an API client is told instead, as its schema says: one value, not empty.
-REPEATABLE = {"theme", "base"}
-NOT_EMPTY = {"year", "launched", "authorised", "status", "results", "sort"}
-
-
-def _strict(params) -> None:
+def _strict(params, filters) -> None:
+    """The pages' forms send `year=` for "any year" and keep the last of repeated values;
+    an API client is told instead, as its schema says: one value (but for the filters
+    that take several, such as themes), and not empty for a number or a choice."""
     errors = {}
-    for name in ProjectFilter.base_filters:
+    for name, declared in filters.items():
         values = params.getlist(name)
-        if name not in REPEATABLE and len(values) > 1:
+        repeatable = isinstance(declared, django_filters.MultipleChoiceFilter)
+        if not repeatable and len(values) > 1:
             errors[name] = [gettext("Give this parameter once.")]
-        elif name in NOT_EMPTY and "" in values:
+        elif isinstance(declared, NOT_EMPTY) and "" in values:
             errors[name] = [gettext("This parameter cannot be empty.")]
     if errors:
         raise ValidationError(errors)
+
+
+NOT_EMPTY = (django_filters.NumberFilter, django_filters.ChoiceFilter)
 
 
 def _public_projects():
@@ -231,7 +240,7 @@ YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
 class ProjectList(generics.ListAPIView):
     serializer_class = ProjectSerializer
     pagination_class = Pages
-    filter_backends = [DirectoryFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = ProjectFilter
 
     def get_queryset(self):
@@ -302,6 +311,85 @@ class BaseDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return _bases()
+
+
+# --- The open library of algorithms (BOAS)
+
+
+def _algorithms_version() -> tuple[str, datetime | None]:
+    """The published algorithms, their names and current versions (a version, once
+    published, never changes), and the bases they link to; the projects' status and
+    themes move the public data version."""
+    rows = list(
+        Algorithm.objects.published()
+        .order_by("pk")
+        .values_list("pk", "slug", "name", "current_id", "current__reviewed_at")
+    )
+    bases = Base.objects.aggregate(latest=Max("updated_at"))["latest"]
+    latest = max((row[-1] for row in rows if row[-1]), default=None)
+    key = hashlib.sha256(repr([rows, bases]).encode()).hexdigest()[:16]
+    return key, max((found for found in (latest, bases) if found), default=None)
+
+
+def _algorithms():
+    return (
+        Algorithm.objects.published()
+        .select_related("project", "current")
+        .prefetch_related(
+            "project__themes", Prefetch("current__bases", queryset=Base.objects.order_by("slug"))
+        )
+    )
+
+
+@extend_schema(
+    summary=_("Algorithms of the open library"),
+    description=_(
+        "The algorithms published in the open library of health algorithms (BOAS), with "
+        "the filters and search of /algorithms/: q (French full text), theme, base, "
+        "licence (an SPDX expression as published), status (of the project); a theme, "
+        "base or licence that no algorithm has matches nothing. 20 a page, page_size up "
+        "to 100."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "q",
+            {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+            description=_(
+                "Words of the name, purpose, use, population, inputs, outputs or limitations"
+            ),
+        ),
+        OpenApiParameter("licence", str, description=_("An SPDX expression, e.g. EUPL-1.2")),
+    ],
+    responses={200: AlgorithmSerializer(many=True), **NOT_MODIFIED, **ERRORS},
+)
+@conditional(_combined(_public_version, _algorithms_version))
+class AlgorithmList(generics.ListAPIView):
+    serializer_class = AlgorithmSerializer
+    pagination_class = Pages
+    filter_backends = [StrictFilterBackend]
+    filterset_class = AlgorithmFilter
+
+    def get_queryset(self):
+        return _algorithms()
+
+
+@extend_schema(
+    summary=_("One algorithm of the open library"),
+    description=_("The card of its current version, and every published version, latest first."),
+    responses={
+        200: AlgorithmDetailSerializer,
+        **NOT_MODIFIED,
+        404: ERRORS[404],
+        429: ERRORS[429],
+    },
+)
+@conditional(_combined(_public_version, _algorithms_version))
+class AlgorithmDetail(generics.RetrieveAPIView):
+    serializer_class = AlgorithmDetailSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return _algorithms()
 
 
 # --- Statistics

@@ -1,9 +1,10 @@
-"""The public directory of projects under /projects/ (namespace "projects"), and the
-yearly statistics and processing times under /stats/, mounted by the root URLs."""
+"""The public directory of projects under /projects/ (namespace "projects"), the
+yearly statistics and processing times under /stats/, and the open library of
+algorithms under /algorithms/ (namespace "algorithms"), mounted by the root URLs."""
 
 from django.urls import path
 
-from projects.public import exports, views
+from projects.public import algorithms, exports, views
 
 app_name = "projects"
 urlpatterns = [
@@ -27,3 +28,13 @@ statistics_patterns = [
     path("<int:year>/", views.stats, name="stats-year"),
     path("<int:year>.json", views.stats_json, name="stats-json"),
 ]
+
+algorithm_patterns = (
+    [
+        path("", algorithms.algorithm_list, name="list"),
+        path("<slug:slug>/", algorithms.algorithm_detail, name="detail"),
+        # A version may hold any character a name may (even a slash): the rest of the path.
+        path("<slug:slug>/versions/<path:version>/", algorithms.algorithm_version, name="version"),
+    ],
+    "algorithms",
+)

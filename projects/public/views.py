@@ -44,16 +44,9 @@ def project_directory(request):
     counts, counted_at = directory.facets(filtered, params=request.GET, version=version)
     _label_choices(filterset.form, counts)
 
-    paginator = Paginator(directory.page_rows(filterset.ordered(filtered)), PAGE_SIZE)
-    paginator.count = counts["total"]  # known from the facets: no second COUNT(*)
-    page_number = request.GET.get("page") or 1
-    page = paginator.get_page(page_number)
-    if str(page.number) != str(page_number):
-        messages.info(
-            request,
-            _("There is no page %(asked)s: here is page %(page)s of %(pages)s.")
-            % {"asked": page_number, "page": page.number, "pages": paginator.num_pages},
-        )
+    page = paginate(
+        request, directory.page_rows(filterset.ordered(filtered)), count=counts["total"]
+    )
     context = {
         "version": version,
         "counted_at": counted_at,
@@ -61,7 +54,7 @@ def project_directory(request):
         "page": page,
         "total": counts["total"],
         "sponsors": counts["sponsor"],
-        "query_without_page": _without(request.GET, "page"),
+        "query_without_page": without(request.GET, "page"),
     }
     template = "projects/directory.html"
     if request.htmx:
@@ -99,7 +92,24 @@ def _label_choices(form, counts: dict) -> None:
     ]
 
 
-def _without(params, key: str) -> str:
+def paginate(request, rows, *, count: int):
+    """The page asked for (`?page=`) of `rows`, whose number is already known (no second
+    COUNT(*)); a page that does not exist gives the nearest one, with a message."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = count
+    page_number = request.GET.get("page") or 1
+    page = paginator.get_page(page_number)
+    if str(page.number) != str(page_number):
+        messages.info(
+            request,
+            _("There is no page %(asked)s: here is page %(page)s of %(pages)s.")
+            % {"asked": page_number, "page": page.number, "pages": paginator.num_pages},
+        )
+    return page
+
+
+def without(params, key: str) -> str:
+    """The query string without one parameter (the page, for the pagination's links)."""
     copy = params.copy()
     copy.pop(key, None)
     return copy.urlencode()

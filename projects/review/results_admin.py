@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from projects import results, services
-from projects.models import Algorithm, AlgorithmVersion, Result, ResultsReminder, ReviewState
+from projects.models import (
+    ALGORITHM_CARD_FIELDS,
+    Algorithm,
+    AlgorithmVersion,
+    Result,
+    ResultsReminder,
+    ReviewState,
+)
 from projects.review.admin import ReadOnlyAdmin
 
 REVIEW_RECORD = ["state", "declared_by", "declared_at", "reviewed_by", "reviewed_at"]
@@ -101,22 +108,7 @@ class AlgorithmVersionAdmin(ReviewedByHubAdmin):
     list_display = ["declared_at", "algorithm", "version", "project_reference", "state"]
     list_select_related = ["algorithm__project"]
     search_fields = ["algorithm__name", "algorithm__project__reference", "purpose"]
-    record = [
-        "algorithm",
-        "version",
-        "purpose",
-        "intended_use",
-        "population",
-        "bases",
-        "inputs",
-        "outputs",
-        "performance",
-        "metric",
-        "validation_data",
-        "limitations",
-        "licence",
-        "repository_url",
-    ]
+    record = ["algorithm", *ALGORITHM_CARD_FIELDS]
 
     @admin.display(description=_("project"), ordering="algorithm__project__reference")
     def project_reference(self, version: AlgorithmVersion) -> str:

@@ -16,6 +16,7 @@ from catalog.models import Base
 from projects.identifiers import doi_normalise, spdx_normalise
 from projects.identifiers import normalise as normalise_identifier
 from projects.models import (
+    ALGORITHM_CARD_FIELDS,
     AlgorithmVersion,
     Attachment,
     Organisation,
@@ -368,21 +369,7 @@ class AlgorithmVersionForm(forms.ModelForm):
 
     class Meta:
         model = AlgorithmVersion
-        fields = [
-            "version",
-            "purpose",
-            "intended_use",
-            "population",
-            "bases",
-            "inputs",
-            "outputs",
-            "performance",
-            "metric",
-            "validation_data",
-            "limitations",
-            "licence",
-            "repository_url",
-        ]
+        fields = ALGORITHM_CARD_FIELDS
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in (

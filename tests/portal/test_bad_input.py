@@ -11,9 +11,10 @@ from datetime import date
 import pytest
 from django.http import QueryDict
 
-from projects.filters import ProjectFilter
-from projects.models import Project
+from projects.filters import AlgorithmFilter, ProjectFilter
+from projects.models import Algorithm, Project
 from tests.factories import make_public_project as add
+from tests.factories import make_published_algorithm
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,13 @@ TABLE = [
     ("anonymous", "get", "/projects/export.json?year=99999", None, BAD_REQUEST),
     ("anonymous", "get", "/projects/?year=99999", None, MESSAGE),
     ("anonymous", "get", "/projects/?year=0", None, MESSAGE),
+    ("anonymous", "get", "/algorithms/?theme=%00", None, BAD_REQUEST),
+    ("anonymous", "get", "/algorithms/?licence=%00", None, BAD_REQUEST),
+    ("anonymous", "get", "/algorithms/%00/", None, BAD_REQUEST),
+    ("anonymous", "get", "/algorithms/slug/versions/%00/", None, BAD_REQUEST),
+    ("anonymous", "get", "/algorithms/?status=draft&page=0", None, MESSAGE),
+    ("anonymous", "get", "/algorithms/?theme=nope&base=nope&licence=nope", None, MESSAGE),
+    ("anonymous", "get", "/api/v1/algorithms/?licence=%00", None, BAD_REQUEST),
     ("anonymous", "get", "/catalog/?q=%00", None, BAD_REQUEST),
     ("anonymous", "get", "/catalog/%00/", None, BAD_REQUEST),
     ("anonymous", "get", "/stats/%00/", None, BAD_REQUEST),
@@ -138,6 +146,16 @@ def test_the_directory_filters_refuse_a_nul_byte_on_their_own(project):
 
         assert name in filterset.form.errors
         assert list(filterset.qs) == [project]
+
+
+def test_the_library_filters_refuse_a_nul_byte_on_their_own(project):
+    algorithm = make_published_algorithm(project, "Algorithme", bases=["esme"])
+    for name in ["theme", "base", "q", "licence", "status"]:
+        params = QueryDict(f"{name}=a%00b")
+        filterset = AlgorithmFilter(params, queryset=Algorithm.objects.published())
+
+        assert name in filterset.form.errors
+        assert list(filterset.qs) == [algorithm]
 
 
 def test_the_directory_page_shows_a_message_for_a_nul_byte_without_the_edge_check(

@@ -11,7 +11,16 @@ from django.core.management import call_command
 from catalog.models import Base, DataHolder, Milestone
 from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from projects import clocks
-from projects.models import DeadlineExtension, Event, Project, ProjectVersion, Status
+from projects.models import (
+    Algorithm,
+    AlgorithmVersion,
+    DeadlineExtension,
+    Event,
+    Project,
+    ProjectVersion,
+    ReviewState,
+    Status,
+)
 from tests.conftest import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +37,9 @@ def snapshot() -> dict:
         "versions": list(ProjectVersion.objects.order_by("pk").values()),
         "extensions": list(DeadlineExtension.objects.order_by("pk").values()),
         "authenticators": list(Authenticator.objects.order_by("pk").values()),
+        "algorithms": list(Algorithm.objects.order_by("pk").values()),
+        "algorithm_versions": list(AlgorithmVersion.objects.order_by("pk").values()),
+        "algorithm_bases": list(AlgorithmVersion.bases.through.objects.order_by("pk").values()),
     }
 
 
@@ -57,6 +69,27 @@ def test_demo_catalog_reproduces_the_2023_annual_report():
         "ATU CBPC",
         "e-SIS",
     }
+
+
+def test_demo_library_has_algorithms_of_boas_projects_and_a_version_awaiting_review(client):
+    call_command("load_demo")
+
+    published = Algorithm.objects.published()
+    assert published.count() >= 3
+    assert set(published.values_list("project__themes__slug", flat=True)) == {"boas"}
+    assert {"EUPL-1.2", "Apache-2.0", "MIT"} <= set(
+        published.values_list("current__licence", flat=True)
+    )
+    history = Algorithm.objects.get(slug="sca-prehosp").versions
+    assert list(history.published().values_list("version", flat=True)) == ["1.1", "1.0"]
+    assert history.get(version="2.0").state == ReviewState.PENDING
+    for version in AlgorithmVersion.objects.all():
+        version.full_clean()  # SPDX licences, addresses
+    for algorithm in published:  # the day of its first publication, or of an earlier result
+        assert algorithm.project.results_published_on is not None
+    page = client.get("/algorithms/sca-prehosp/").content.decode()
+    assert "Version 1.0" in page and "Hauts-de-France" not in page
+    assert client.get("/algorithms/avc-urg/").status_code == 404
 
 
 def test_demo_sponsor_has_projects_in_several_states():

@@ -59,6 +59,7 @@ PUBLIC_PAGES = [
     reverse("projects:feed"),
     reverse("stats-processing"),
     reverse("catalog:base-list"),
+    reverse("algorithms:list"),
 ]
 
 
@@ -147,7 +148,7 @@ def test_what_the_primary_committed_the_public_pages_read_through_the_replica(
     assert "Données des urgences" in client.get(reverse("projects:directory")).content.decode()
 
 
-PUBLIC_PREFIXES = ("projects/", "stats/", "catalog/", "api/v1/")
+PUBLIC_PREFIXES = ("projects/", "stats/", "catalog/", "api/v1/", "algorithms/")
 
 
 def routes(resolver: URLResolver, prefix: str = ""):
@@ -162,6 +163,6 @@ def routes(resolver: URLResolver, prefix: str = ""):
 def test_every_page_of_the_public_side_and_the_catalog_and_only_those_reads_the_replica():
     found = list(routes(get_resolver()))
 
-    assert len([route for route, _view in found if route.startswith(PUBLIC_PREFIXES)]) == 22
+    assert len([route for route, _view in found if route.startswith(PUBLIC_PREFIXES)]) == 28
     for route, view in found:
         assert is_public_read_only(view) == route.startswith(PUBLIC_PREFIXES), route

@@ -8,6 +8,7 @@ from portal.demo.accounts import (
     demo_totp_uri,
     load_accounts,
 )
+from portal.demo.algorithms import load_algorithms
 from portal.demo.catalog import load_catalog
 from portal.demo.directory import load_directory
 from portal.demo.holders import (
@@ -41,6 +42,7 @@ class Command(BaseCommand):
                 reviewer=users["reviewer@hub.example"],
             )
             load_directory(staff=users["admin@hub.example"], reviewer=users["reviewer@hub.example"])
+            load_algorithms(reviewer=users["reviewer@hub.example"])
             load_holder_requests(
                 owner=users["sponsor@chu-exemple.fr"],
                 member=users["colleague@chu-exemple.fr"],

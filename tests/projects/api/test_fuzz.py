@@ -12,7 +12,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 
 from portal.wsgi import application
-from tests.factories import make_public_project
+from tests.factories import make_public_project, make_published_algorithm
 
 # The schema /api/v1/openapi.json serves, made without a request (no database at
 # collection); the cases are then sent to the WSGI application.
@@ -30,9 +30,14 @@ schema.config.generation.update(allow_x00=False)
 def api_data(demo_catalog, settings, _connection_kept):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.API_RATE_LIMIT = "100000/minute"  # the fuzzing is one client, and fast
-    make_public_project(
-        "HDH-2023-0001", "Cancer et intelligence artificielle", themes=["ai"], bases=["esme"]
+    project = make_public_project(
+        "HDH-2023-0001",
+        "Cancer et intelligence artificielle",
+        themes=["ai"],
+        bases=["esme"],
+        status="in_progress",
     )
+    make_published_algorithm(project, "Score de progression", bases=["esme"])
 
 
 @pytest.fixture

@@ -1,0 +1,149 @@
+"""The open library of health algorithms (Bibliothèque Ouverte d'Algorithmes en Santé,
+BOAS) under /algorithms/ (namespace "algorithms"): the algorithms whose card the hub
+has published, searchable and filterable, and each card with its published versions.
+A version awaiting the hub's review or refused is never shown; an algorithm without a
+published version is a 404."""
+
+from collections import Counter
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from catalog.models import Base
+from projects.filters import PUBLIC_STATES, AlgorithmFilter
+from projects.models import Algorithm, AlgorithmVersion, Theme
+from projects.public.views import paginate, without
+
+
+def algorithm_list(request):
+    filterset = AlgorithmFilter(request.GET, queryset=Algorithm.objects.published())
+    for name, errors in filterset.form.errors.items():
+        messages.warning(
+            request,
+            _("Filter “%(filter)s” not understood, ignored: %(error)s")
+            % {"filter": filterset.form.fields[name].label, "error": " ".join(errors)},
+        )
+    known = _known_values()
+    _tell_unknown(request, filterset.form, known)
+    filtered = filterset.qs
+    counts = facets(filtered)
+    _label_choices(filterset.form, known, counts)
+    page = paginate(request, _rows(filterset.ordered(filtered)), count=counts["total"])
+    context = {
+        "filter": filterset,
+        "page": page,
+        "total": counts["total"],
+        "query_without_page": without(request.GET, "page"),
+    }
+    return render(request, "projects/algorithms/library.html", context)
+
+
+def _known_values() -> dict[str, dict[str, str]]:
+    """The values each facet may take, with their names: every theme and base, and the
+    licences of the published algorithms."""
+    licences = (
+        Algorithm.objects.published()
+        .order_by("current__licence")
+        .values_list("current__licence", flat=True)
+        .distinct()
+    )
+    return {
+        "theme": dict(Theme.objects.order_by("name").values_list("slug", "name")),
+        "base": dict(Base.objects.order_by("acronym").values_list("slug", "acronym")),
+        "licence": {licence: licence for licence in licences},
+    }
+
+
+def _tell_unknown(request, form, known: dict[str, dict[str, str]]) -> None:
+    """A value that no algorithm can have (a mistyped or stale link) matches nothing, as
+    in the API: the page says so rather than showing an empty list without a word."""
+    for name, values in known.items():
+        for value in form.data.getlist(name):
+            if value and value not in values:
+                messages.warning(
+                    request,
+                    _("“%(value)s” is not a value of the filter “%(filter)s”: nothing matches it.")
+                    % {"value": value, "filter": form.fields[name].label},
+                )
+
+
+def facets(filtered: QuerySet[Algorithm]) -> dict:
+    """How many algorithms each filter value would give within the current results, and
+    the total: three grouped queries whatever the number of algorithms."""
+    within = Algorithm.objects.filter(pk__in=filtered.order_by().values("pk")).order_by()
+    total = 0
+    by_licence: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    for row in within.values("current__licence", "project__status").annotate(n=Count("pk")):
+        total += row["n"]
+        by_licence[row["current__licence"]] += row["n"]
+        by_status[row["project__status"]] += row["n"]
+    return {
+        "total": total,
+        "licence": by_licence,
+        "status": by_status,
+        "theme": Counter(dict(within.values_list("project__themes__slug").annotate(Count("pk")))),
+        "base": Counter(dict(within.values_list("current__bases__slug").annotate(Count("pk")))),
+    }
+
+
+def _label_choices(form, known: dict[str, dict[str, str]], counts: dict) -> None:
+    """Each facet's values that give something within the results, or that are chosen,
+    with how many algorithms each would give."""
+
+    def offered(name: str, values) -> list[tuple[str, str]]:
+        chosen = set(form.data.getlist(name))
+        return [
+            (value, f"{label} ({counts[name][value]})")
+            for value, label in values
+            if counts[name][value] or value in chosen
+        ]
+
+    form.fields["theme"].choices = offered("theme", known["theme"].items())
+    form.fields["base"].choices = offered("base", known["base"].items())
+    form.fields["licence"].widget.choices = [("", _("Any licence"))] + offered(
+        "licence", known["licence"].items()
+    )
+    form.fields["status"].choices = [("", _("Any status"))] + offered("status", PUBLIC_STATES)
+
+
+def _rows(queryset: QuerySet[Algorithm]) -> QuerySet[Algorithm]:
+    """The algorithms as the library lists them: a fixed number of queries a page."""
+    return queryset.select_related("current", "project", "project__authorisation").prefetch_related(
+        "project__themes", Prefetch("current__bases", queryset=Base.objects.order_by("acronym"))
+    )
+
+
+def _published(slug: str) -> Algorithm:
+    return get_object_or_404(
+        Algorithm.objects.published().select_related(
+            "project", "project__sponsor", "project__authorisation"
+        ),
+        slug=slug,
+    )
+
+
+def algorithm_detail(request, slug: str):
+    return _card_page(request, slug, lambda version: version.pk == version.algorithm.current_id)
+
+
+def algorithm_version(request, slug: str, version: str):
+    """A published version, the current one or an earlier one, with the same history."""
+    return _card_page(request, slug, lambda found: found.version == version)
+
+
+def _card_page(request, slug: str, shows: Callable[[AlgorithmVersion], bool]):
+    algorithm = _published(slug)
+    versions = list(algorithm.versions.published())
+    for version in versions:
+        version.algorithm = algorithm  # known: no query to read it back
+    card = next((version for version in versions if shows(version)), None)
+    if card is None:
+        raise Http404
+    card.shown_bases = list(card.bases.order_by("acronym"))
+    context = {"algorithm": algorithm, "card": card, "versions": versions}
+    return render(request, "projects/algorithms/algorithm.html", context)
