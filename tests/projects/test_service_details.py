@@ -141,3 +141,46 @@ def test_a_move_that_needs_no_reason_records_none(reviewer):
     services.project_transition(project=project, actor=reviewer, to=Status.UNDER_REVIEW)
 
     assert project.events.get(to_status=Status.UNDER_REVIEW).reason == ""
+
+
+def test_a_new_draft_records_who_started_it_for_the_staff(owner):
+    project = make_project(owner=owner, title="Étude")
+
+    [event] = project.events.all()
+
+    assert (event.actor, event.action, event.from_status, event.to_status, event.visibility) == (
+        owner,
+        "created",
+        "",
+        Status.DRAFT,
+        Event.Visibility.STAFF,
+    )
+
+
+def test_a_step_that_needs_a_reason_asks_for_one_in_words(owner, member, organisation, reviewer):
+    project = services.project_submit(
+        project=complete(owner=owner, member=member, organisation=organisation), actor=owner
+    )
+
+    with pytest.raises(TransitionError) as refused:
+        services.project_transition(
+            project=project, actor=reviewer, to=Status.CHANGES_REQUESTED, reason="  "
+        )
+
+    assert str(refused.value) == "Veuillez indiquer un motif."
+    assert Project.objects.get(pk=project.pk).status == Status.SUBMITTED
+
+
+def test_a_resubmission_marks_when_the_team_answered(owner, member, organisation, reviewer):
+    project = services.project_submit(
+        project=complete(owner=owner, member=member, organisation=organisation), actor=owner
+    )
+    services.project_transition(
+        project=project, actor=reviewer, to=Status.CHANGES_REQUESTED, reason="Précisez."
+    )
+
+    services.project_transition(project=project, actor=owner, to=Status.SUBMITTED)
+
+    project = Project.objects.get(pk=project.pk)
+    assert project.sponsor_answered_at is not None
+    assert project.sponsor_answered_at == project.status_changed_at
