@@ -460,8 +460,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Health Data Hub open data API",
     "DESCRIPTION": _(
-        "The public directory of projects, the catalog of bases and the statistics, "
-        "read-only. Public fields only."
+        "The public directory of projects with their results, the catalog of bases, the "
+        "statistics and the open library of health algorithms, read-only. Public fields only."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
