@@ -44,8 +44,10 @@ def pages() -> list[tuple[str, str]]:
         ("Directory, first page", "/projects/"),
         ("Directory, text search", "/projects/?q=cancer"),
         ("Directory, three facets", "/projects/?theme=ai&base=esme&year=2023"),
+        ("Directory, results overdue", "/projects/?results=overdue"),
         ("Project page", f"/projects/{project.reference}/"),
         ("Statistics 2023", "/stats/2023/"),
+        ("Algorithms library", "/algorithms/"),
     ]
 
 
