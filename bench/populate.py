@@ -217,7 +217,9 @@ def populate() -> None:
         bases = make_bases(rng)
         sponsors = make_organisations()
         projects = list(make_projects(rng, sponsors, bases))
+        publish_results(projects)
         copy_all(projects)
+        make_results(projects)
         # What the services store with each change: the processing times read it.
         processing.store_measures()
     with connection.cursor() as cursor:
@@ -227,6 +229,9 @@ def populate() -> None:
             "projects_requestedbase",
             "projects_event",
             "projects_stagemeasure",
+            "projects_result",
+            "projects_algorithm",
+            "projects_algorithmversion",
             "projects_opinion",
             "projects_authorisation",
             "projects_organisation",
@@ -360,6 +365,86 @@ def make_projects(rng, sponsors, bases, count=PROJECTS):
         }
 
 
+# Three completed projects in five have published results, within two years of their
+# end; the rest are due or overdue. One BOAS project in three with results has an
+# algorithm in the library.
+RESULTS_SHARE = 0.6
+
+
+def publish_results(projects: list[dict]) -> None:
+    """When each project's results were first published (its own generator, so the
+    projects themselves stay as they were before results existed)."""
+    rng = random.Random(SEED + 1)
+    for p in projects:
+        published = None
+        if p["completed"] and rng.random() < RESULTS_SHARE:
+            published = p["completed"] + timedelta(days=rng.randint(60, 720))
+            if published > TODAY:
+                published = None
+        p["results_published"] = published
+
+
+def make_results(projects: list[dict]) -> None:
+    """A published publication per project with results, and the library's algorithms."""
+    from projects.models import Algorithm, AlgorithmVersion, Result, ReviewState, Theme
+
+    def at(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+
+    boas = Theme.objects.get(slug="boas").pk
+    published = [p for p in projects if p["results_published"]]
+    Result.objects.bulk_create(
+        (
+            Result(
+                project_id=p["id"],
+                kind=Result.Kind.PUBLICATION,
+                title=f"Résultats : {p['title']}"[:500],
+                doi=f"10.5281/zenodo.{8_000_000 + p['id']}",
+                venue="Revue d'épidémiologie et de santé publique",
+                year=p["results_published"].year,
+                state=ReviewState.PUBLISHED,
+                reviewed_at=at(p["results_published"]),
+            )
+            for p in published
+        ),
+        batch_size=2000,
+    )
+    with_algorithm = [p for p in published if boas in p["themes"]][::3]
+    algorithms = Algorithm.objects.bulk_create(
+        Algorithm(project_id=p["id"], name=f"Score {p['reference']}", slug=p["reference"].lower())
+        for p in with_algorithm
+    )
+    versions = AlgorithmVersion.objects.bulk_create(
+        AlgorithmVersion(
+            algorithm=algorithm,
+            version="1.0",
+            purpose=f"Estimer un risque pour {p['title']}.",
+            intended_use="Aide à la décision en santé publique, jamais au diagnostic.",
+            population=p["summary"],
+            inputs="Consultations, séjours, délivrances.",
+            outputs="Un score de risque entre 0 et 1.",
+            performance="AUC 0,78 sur l'échantillon de validation.",
+            metric="AUC",
+            validation_data="Une année tenue à l'écart.",
+            limitations="Non validé hors de la population d'étude.",
+            licence="EUPL-1.2",
+            repository_url=f"https://code.example/boas/{p['reference'].lower()}",
+            state=ReviewState.PUBLISHED,
+            reviewed_at=at(p["results_published"]),
+        )
+        for algorithm, p in zip(algorithms, with_algorithm, strict=True)
+    )
+    for algorithm, version in zip(algorithms, versions, strict=True):
+        algorithm.current = version
+    Algorithm.objects.bulk_update(algorithms, ["current"], batch_size=2000)
+    through = AlgorithmVersion.bases.through
+    through.objects.bulk_create(
+        through(algorithmversion_id=version.pk, base_id=p["bases"][0])
+        for version, p in zip(versions, with_algorithm, strict=True)
+    )
+    report(f"{len(published)} projects with results, {len(algorithms)} algorithms.")
+
+
 EVENT_STEPS = [
     ("submitted", "draft", "submitted", "submitted"),
     ("opinion_given", "under_review", "awaiting_authorisation", "opinion"),
@@ -380,7 +465,8 @@ def copy_all(projects: list[dict]) -> None:
             "COPY projects_project (id, reference, status, title, summary, purpose, methodology,"
             " expected_results, funding, data_processor, results, created_at, updated_at,"
             " status_changed_at, edit_version, submitted_on, opinion_on, authorised_on,"
-            " launched_on, completed_on, programme_id, sponsor_id) FROM STDIN"
+            " launched_on, completed_on, programme_id, sponsor_id, results_published_on)"
+            " FROM STDIN"
         ) as copy:
             for p in projects:
                 copy.write_row(
@@ -407,6 +493,7 @@ def copy_all(projects: list[dict]) -> None:
                         p["completed"],
                         p["programme"],
                         p["sponsor"],
+                        p["results_published"],
                     )  # fmt: skip
                 )
         with cursor.copy("COPY projects_project_themes (project_id, theme_id) FROM STDIN") as copy:

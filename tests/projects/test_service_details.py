@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from projects import services
 from projects.models import Event, Project, Status
@@ -162,12 +163,12 @@ def test_a_step_that_needs_a_reason_asks_for_one_in_words(owner, member, organis
         project=complete(owner=owner, member=member, organisation=organisation), actor=owner
     )
 
-    with pytest.raises(TransitionError) as refused:
-        services.project_transition(
-            project=project, actor=reviewer, to=Status.CHANGES_REQUESTED, reason="  "
-        )
-
-    assert str(refused.value) == "Veuillez indiquer un motif."
+    with translation.override("fr"):
+        with pytest.raises(TransitionError) as refused:
+            services.project_transition(
+                project=project, actor=reviewer, to=Status.CHANGES_REQUESTED, reason="  "
+            )
+        assert str(refused.value) == "Veuillez indiquer un motif."
     assert Project.objects.get(pk=project.pk).status == Status.SUBMITTED
 
 
