@@ -8,14 +8,17 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog.models import Base
 from projects.filters import PUBLIC_STATES, AlgorithmFilter
 from projects.models import Algorithm, AlgorithmVersion, Theme
+from projects.public.directory import cache_key, data_version
 from projects.public.views import paginate, without
 
 
@@ -27,10 +30,11 @@ def algorithm_list(request):
             _("Filter “%(filter)s” not understood, ignored: %(error)s")
             % {"filter": filterset.form.fields[name].label, "error": " ".join(errors)},
         )
-    known = _known_values()
+    version = data_version()
+    known = _known_values(version)
     _tell_unknown(request, filterset.form, known)
     filtered = filterset.qs
-    counts = facets(filtered)
+    counts = cached_facets(filtered, params=request.GET, version=version)
     _label_choices(filterset.form, known, counts)
     page = paginate(request, _rows(filterset.ordered(filtered)), count=counts["total"])
     context = {
@@ -42,20 +46,41 @@ def algorithm_list(request):
     return render(request, "projects/algorithms/library.html", context)
 
 
-def _known_values() -> dict[str, dict[str, str]]:
+# The library changes only when the hub publishes (the public data version moves on):
+# its counts and values are kept under that version, an hour at most.
+CACHE_TIMEOUT = 3600
+FILTERS = list(AlgorithmFilter.base_filters)
+
+
+def _known_values(version: str) -> dict[str, dict[str, str]]:
     """The values each facet may take, with their names: every theme and base, and the
     licences of the published algorithms."""
-    licences = (
-        Algorithm.objects.published()
-        .order_by("current__licence")
-        .values_list("current__licence", flat=True)
-        .distinct()
-    )
-    return {
-        "theme": dict(Theme.objects.order_by("name").values_list("slug", "name")),
-        "base": dict(Base.objects.order_by("acronym").values_list("slug", "acronym")),
-        "licence": {licence: licence for licence in licences},
-    }
+    key = f"algorithm-values:{version}:{get_language()}"
+    known = cache.get(key)
+    if known is None:
+        licences = (
+            Algorithm.objects.published()
+            .order_by("current__licence")
+            .values_list("current__licence", flat=True)
+            .distinct()
+        )
+        known = {
+            "theme": dict(Theme.objects.order_by("name").values_list("slug", "name")),
+            "base": dict(Base.objects.order_by("acronym").values_list("slug", "acronym")),
+            "licence": {licence: licence for licence in licences},
+        }
+        cache.set(key, known, CACHE_TIMEOUT)
+    return known
+
+
+def cached_facets(filtered: QuerySet[Algorithm], *, params: QueryDict, version: str) -> dict:
+    """`facets` of these filters, as counted at this version of the public data."""
+    key = f"{cache_key(params, names=FILTERS, prefix='algorithm-facets')}:{version}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = facets(filtered)
+        cache.set(key, counts, CACHE_TIMEOUT)
+    return counts
 
 
 def _tell_unknown(request, form, known: dict[str, dict[str, str]]) -> None:

@@ -465,3 +465,18 @@ def test_every_page_links_to_the_library(client, db):
 )  # fmt: skip
 def test_each_spdx_identifier_links_to_its_licence_page(expression, parts):
     assert spdx_parts(expression) == parts
+
+
+def test_the_counts_kept_between_visits_follow_each_publication(client, library):
+    """The counts and licences are kept under the public data version: a publication
+    (which moves it on) shows at the next visit, with its new licence."""
+    before = get(client)
+    assert before.context["total"] == 3
+    assert "MIT OR Apache-2.0" not in licences(get(client))
+
+    publish_version(declare_version(library["waiting"], "2.0", licence="MIT OR Apache-2.0"))
+
+    after = get(client)
+    assert after.context["total"] == 4
+    assert "En attente de revue" in names(after)
+    assert licences(after)["MIT OR Apache-2.0"] == "MIT OR Apache-2.0 (1)"
