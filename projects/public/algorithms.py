@@ -42,6 +42,7 @@ def algorithm_list(request):
         "page": page,
         "total": counts["total"],
         "query_without_page": without(request.GET, "page"),
+        "version": version,
     }
     return render(request, "projects/algorithms/library.html", context)
 
