@@ -199,9 +199,7 @@ def trend() -> list[dict]:
     if not found:
         return []
     empty = dict.fromkeys(TREND_SERIES, 0)
-    return [
-        {"year": year, **found.get(year, empty)} for year in range(min(found), max(found) + 1)
-    ]
+    return [{"year": year, **found.get(year, empty)} for year in range(min(found), max(found) + 1)]
 
 
 def _by_year(key: str, field: str):
