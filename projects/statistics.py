@@ -9,8 +9,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Max, Q, Value
+from django.db.models import Count, F, FilteredRelation, Q, Value
 from django.db.models.functions import ExtractYear
 from django.tasks import task
 
@@ -26,52 +25,54 @@ from projects.models import (
     Theme,
 )
 
-
-def latest_year() -> int | None:
-    """The latest year in which a project was launched, submitted, or a milestone reached."""
-    projects = Project.objects.aggregate(launched=Max("launched_on"), submitted=Max("submitted_on"))
-    milestone = Milestone.objects.aggregate(reached=Max("reached_on"))["reached"]
-    days = [day for day in (*projects.values(), milestone) if day]
-    return max(days).year if days else None
+# The trend over the years: kept under the public data version (the dates it counts
+# move only with it), an hour at most.
+TREND_KEY = "stats-trend"
+TREND_KEEP = 3600
+TREND_SERIES = ("submitted", "authorised", "launched")
 
 
-# A loose index scan: one probe of the submission-date index per year, instead of
-# reading the submission date of every project to find the ten distinct years.
-SUBMISSION_YEARS = """
-WITH RECURSIVE submitted(day) AS (
-  SELECT min(submitted_on) FROM projects_project
-  UNION ALL
-  SELECT (SELECT min(submitted_on) FROM projects_project
-          WHERE submitted_on >= make_date(extract(year FROM day)::int + 1, 1, 1))
-  FROM submitted WHERE day IS NOT NULL
-)
-SELECT extract(year FROM day)::int FROM submitted WHERE day IS NOT NULL
-"""
+def published_trend(version: str) -> list[dict]:
+    """`trend`, as kept for the public data's `version` (`PublicVersion.current`)."""
+    key = f"{TREND_KEY}:{version}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = trend()
+        cache.set(key, rows, TREND_KEEP)
+    return rows
 
 
-def years_with_data() -> list[int]:
-    """Every year with a submission or a milestone, latest first."""
-    if connection.vendor == "postgresql":
-        submitted = submission_years_by_index()
-    else:  # the embedded SQLite of `make run`
-        submitted = submission_years()
-    return sorted(submitted | milestone_years(), reverse=True)
-
-
-def submission_years_by_index() -> set[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(SUBMISSION_YEARS)
-        return {year for (year,) in cursor.fetchall()}
-
-
-def submission_years() -> set[int]:
-    """The same years as `submission_years_by_index`, on any database."""
-    return set(
-        Project.objects.filter(submitted_on__isnull=False)
-        .annotate(y=ExtractYear("submitted_on"))
-        .values_list("y", flat=True)
+def trend() -> list[dict]:
+    """Projects submitted, authorised and launched in each year, counted as
+    `year_figures` counts them, oldest first: every year from the first with one of
+    them to the last, zeros included. One query: a count per year over each date's
+    index, the three put together."""
+    counts = (
+        _by_year("submitted", "submitted_on")
+        .union(
+            _by_year("authorised", "authorised_on"),
+            _by_year("launched", "launched_on"),
+            all=True,
+        )
         .order_by()
-        .distinct()
+    )
+    found: dict[int, dict[str, int]] = {}
+    for key, year, n in counts:
+        found.setdefault(year, dict.fromkeys(TREND_SERIES, 0))[key] = n
+    if not found:
+        return []
+    empty = dict.fromkeys(TREND_SERIES, 0)
+    return [{"year": year, **found.get(year, empty)} for year in range(min(found), max(found) + 1)]
+
+
+def _by_year(key: str, field: str):
+    return (
+        Project.objects.filter(**{f"{field}__isnull": False})
+        .annotate(key=Value(key), y=ExtractYear(field))
+        .values("key", "y")
+        .annotate(n=Count("*"))
+        .values_list("key", "y", "n")
+        .order_by()
     )
 
 
@@ -84,12 +85,19 @@ def milestone_years() -> set[int]:
     )
 
 
+def years_to_show(trend_rows: list[dict]) -> list[int]:
+    """Every year with a submission, an authorisation, a launch (the rows of `trend`)
+    or a catalog milestone, latest first: the years the statistics page offers."""
+    counted = {row["year"] for row in trend_rows if any(row[key] for key in TREND_SERIES)}
+    return sorted(counted | milestone_years(), reverse=True)
+
+
 def default_year(years: list[int], *, today: date) -> int | None:
     """The year `/stats/` opens on: the last complete one (the year before `today`) when
-    it has data, else the latest year with data (`years`, latest first) or with a launch."""
+    it has data, else the latest year with data (`years`, latest first), if any."""
     if today.year - 1 in years:
         return today.year - 1
-    return latest_year()
+    return years[0] if years else None
 
 
 def as_of(year: int, *, today: date) -> date:
@@ -158,57 +166,6 @@ def _count(key: str, *conditions: Q, **lookups):
         .values("key")
         .annotate(n=Count("*"))
         .values_list("key", "n")
-        .order_by()
-    )
-
-
-# The trend over the years: kept under the public data version (the dates it counts
-# move only with it), an hour at most.
-TREND_KEY = "stats-trend"
-TREND_KEEP = 3600
-TREND_SERIES = ("submitted", "authorised", "launched")
-
-
-def published_trend(version: str) -> list[dict]:
-    """`trend`, as kept for the public data's `version` (`PublicVersion.current`)."""
-    key = f"{TREND_KEY}:{version}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = trend()
-        cache.set(key, rows, TREND_KEEP)
-    return rows
-
-
-def trend() -> list[dict]:
-    """Projects submitted, authorised and launched in each year, counted as
-    `year_figures` counts them, oldest first: every year from the first with one of
-    them to the last, zeros included. One query: a count per year over each date's
-    index, the three put together."""
-    counts = (
-        _by_year("submitted", "submitted_on")
-        .union(
-            _by_year("authorised", "authorised_on"),
-            _by_year("launched", "launched_on"),
-            all=True,
-        )
-        .order_by()
-    )
-    found: dict[int, dict[str, int]] = {}
-    for key, year, n in counts:
-        found.setdefault(year, dict.fromkeys(TREND_SERIES, 0))[key] = n
-    if not found:
-        return []
-    empty = dict.fromkeys(TREND_SERIES, 0)
-    return [{"year": year, **found.get(year, empty)} for year in range(min(found), max(found) + 1)]
-
-
-def _by_year(key: str, field: str):
-    return (
-        Project.objects.filter(**{f"{field}__isnull": False})
-        .annotate(key=Value(key), y=ExtractYear(field))
-        .values("key", "y")
-        .annotate(n=Count("*"))
-        .values_list("key", "y", "n")
         .order_by()
     )
 

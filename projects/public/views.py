@@ -166,7 +166,8 @@ STATS_TIMEOUT = 300
 
 
 def _stats_context(year: int | None, *, version: str, today: date) -> dict[str, Any]:
-    years = statistics.years_with_data()
+    trend = statistics.published_trend(version)
+    years = statistics.years_to_show(trend)
     if year is None:
         year = statistics.default_year(years, today=today)
     figures = statistics.year_figures(year, today=today) if year else None
@@ -175,7 +176,7 @@ def _stats_context(year: int | None, *, version: str, today: date) -> dict[str, 
         "figures": figures,
         "years": years,
         "today": today,
-        "trend": statistics.trend_chart(statistics.published_trend(version), today=today),
+        "trend": statistics.trend_chart(trend, today=today),
     }
     if figures:
         names = statistics.names()
