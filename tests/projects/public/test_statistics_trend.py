@@ -38,39 +38,34 @@ def project(reference, *, submitted, authorised=None, launched=None, status="sub
     Project.objects.filter(reference=reference).update(authorised_on=authorised)
 
 
-@pytest.fixture
-def clock(db):
-    with on(TODAY) as traveller:
-        yield traveller
+# Reference, status, then the days of its submission, authorisation and launch.
+PROJECTS = [
+    ("HDH-2021-0001", "rejected", date(2021, 6, 1), None, None),
+    ("HDH-2023-0001", "in_progress", date(2023, 3, 1), date(2024, 1, 10), date(2024, 5, 1)),
+    ("HDH-2023-0002", "in_progress", date(2023, 9, 1), date(2024, 2, 10), date(2025, 1, 5)),
+    ("HDH-2024-0003", "completed", date(2024, 2, 1), date(2025, 3, 1), date(2025, 6, 1)),
+    *((f"HDH-2026-000{n}", "submitted", date(2026, 1, n), None, None) for n in (4, 5, 6)),
+]
 
 
 @pytest.fixture
-def years(clock):
-    Milestone.objects.all().delete()
-    project("HDH-2021-0001", submitted=date(2021, 6, 1), status="rejected")
-    project(
-        "HDH-2023-0001",
-        submitted=date(2023, 3, 1),
-        authorised=date(2024, 1, 10),
-        launched=date(2024, 5, 1),
-        status="in_progress",
-    )
-    project(
-        "HDH-2023-0002",
-        submitted=date(2023, 9, 1),
-        authorised=date(2024, 2, 10),
-        launched=date(2025, 1, 5),
-        status="in_progress",
-    )
-    project(
-        "HDH-2024-0003",
-        submitted=date(2024, 2, 1),
-        authorised=date(2025, 3, 1),
-        launched=date(2025, 6, 1),
-        status="completed",
-    )
-    for number in (4, 5, 6):
-        project(f"HDH-2026-000{number}", submitted=date(2026, 1, number))
+def today(db):
+    """The hub's day, without a milestone of the catalog: only projects make years."""
+    with on(TODAY):
+        Milestone.objects.all().delete()
+        yield TODAY
+
+
+@pytest.fixture
+def years(today):
+    for reference, status, submitted, authorised, launched in PROJECTS:
+        project(
+            reference,
+            status=status,
+            submitted=submitted,
+            authorised=authorised,
+            launched=launched,
+        )
     services.public_data_changed()
 
 
@@ -118,8 +113,7 @@ def test_stats_opens_on_the_last_complete_year(client, years):
     assert 'aria-current="page" href="/stats/2025/"' in response.content.decode()
 
 
-def test_stats_opens_on_the_latest_year_when_the_last_one_has_no_data(client, clock):
-    Milestone.objects.all().delete()
+def test_stats_opens_on_the_latest_year_when_the_last_one_has_no_data(client, today):
     project("HDH-2023-0001", submitted=date(2023, 3, 1))
     project("HDH-2026-0002", submitted=date(2026, 3, 1))
 
@@ -229,9 +223,7 @@ def test_the_trend_chart_scales_every_bar_to_the_largest_figure(years):
     assert chart["height"] > chart["years"][-1]["bars"][-1]["y"]
 
 
-def test_without_any_project_there_is_no_trend_chart(client, clock):
-    Milestone.objects.all().delete()
-
+def test_without_any_project_there_is_no_trend_chart(client, today):
     html = page(client, reverse("stats-year", kwargs={"year": 2026}))
 
     assert 'id="trend-chart"' not in html
