@@ -8,8 +8,8 @@ from dataclasses import asdict
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Max, Q, Value
+from django.core.cache import cache
+from django.db.models import Count, F, FilteredRelation, Q, Value
 from django.db.models.functions import ExtractYear
 from django.tasks import task
 
@@ -25,52 +25,54 @@ from projects.models import (
     Theme,
 )
 
-
-def latest_year() -> int | None:
-    """The latest year in which a project was launched, submitted, or a milestone reached."""
-    projects = Project.objects.aggregate(launched=Max("launched_on"), submitted=Max("submitted_on"))
-    milestone = Milestone.objects.aggregate(reached=Max("reached_on"))["reached"]
-    days = [day for day in (*projects.values(), milestone) if day]
-    return max(days).year if days else None
+# The trend over the years: kept under the public data version (the dates it counts
+# move only with it), an hour at most.
+TREND_KEY = "stats-trend"
+TREND_KEEP = 3600
+TREND_SERIES = ("submitted", "authorised", "launched")
 
 
-# A loose index scan: one probe of the submission-date index per year, instead of
-# reading the submission date of every project to find the ten distinct years.
-SUBMISSION_YEARS = """
-WITH RECURSIVE submitted(day) AS (
-  SELECT min(submitted_on) FROM projects_project
-  UNION ALL
-  SELECT (SELECT min(submitted_on) FROM projects_project
-          WHERE submitted_on >= make_date(extract(year FROM day)::int + 1, 1, 1))
-  FROM submitted WHERE day IS NOT NULL
-)
-SELECT extract(year FROM day)::int FROM submitted WHERE day IS NOT NULL
-"""
+def published_trend(version: str) -> list[dict]:
+    """`trend`, as kept for the public data's `version` (`PublicVersion.current`)."""
+    key = f"{TREND_KEY}:{version}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = trend()
+        cache.set(key, rows, TREND_KEEP)
+    return rows
 
 
-def years_with_data() -> list[int]:
-    """Every year with a submission or a milestone, latest first."""
-    if connection.vendor == "postgresql":
-        submitted = submission_years_by_index()
-    else:  # the embedded SQLite of `make run`
-        submitted = submission_years()
-    return sorted(submitted | milestone_years(), reverse=True)
-
-
-def submission_years_by_index() -> set[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(SUBMISSION_YEARS)
-        return {year for (year,) in cursor.fetchall()}
-
-
-def submission_years() -> set[int]:
-    """The same years as `submission_years_by_index`, on any database."""
-    return set(
-        Project.objects.filter(submitted_on__isnull=False)
-        .annotate(y=ExtractYear("submitted_on"))
-        .values_list("y", flat=True)
+def trend() -> list[dict]:
+    """Projects submitted, authorised and launched in each year, counted as
+    `year_figures` counts them, oldest first: every year from the first with one of
+    them to the last, zeros included. One query: a count per year over each date's
+    index, the three put together."""
+    counts = (
+        _by_year("submitted", "submitted_on")
+        .union(
+            _by_year("authorised", "authorised_on"),
+            _by_year("launched", "launched_on"),
+            all=True,
+        )
         .order_by()
-        .distinct()
+    )
+    found: dict[int, dict[str, int]] = {}
+    for key, year, n in counts:
+        found.setdefault(year, dict.fromkeys(TREND_SERIES, 0))[key] = n
+    if not found:
+        return []
+    empty = dict.fromkeys(TREND_SERIES, 0)
+    return [{"year": year, **found.get(year, empty)} for year in range(min(found), max(found) + 1)]
+
+
+def _by_year(key: str, field: str):
+    return (
+        Project.objects.filter(**{f"{field}__isnull": False})
+        .annotate(key=Value(key), y=ExtractYear(field))
+        .values("key", "y")
+        .annotate(n=Count("*"))
+        .values_list("key", "y", "n")
+        .order_by()
     )
 
 
@@ -83,10 +85,32 @@ def milestone_years() -> set[int]:
     )
 
 
+def years_to_show(trend_rows: list[dict]) -> list[int]:
+    """Every year with a submission, an authorisation, a launch (the rows of `trend`)
+    or a catalog milestone, latest first: the years the statistics page offers."""
+    counted = {row["year"] for row in trend_rows if any(row[key] for key in TREND_SERIES)}
+    return sorted(counted | milestone_years(), reverse=True)
+
+
+def default_year(years: list[int], *, today: date) -> int | None:
+    """The year `/stats/` opens on: the last complete one (the year before `today`) when
+    it has data, else the latest year with data (`years`, latest first), if any."""
+    if today.year - 1 in years:
+        return today.year - 1
+    return years[0] if years else None
+
+
+def as_of(year: int, *, today: date) -> date:
+    """The day a year's figures run to: its last day, or `today` while it runs."""
+    return min(date(year, 12, 31), today)
+
+
 def year_figures(year: int, *, today: date | None = None) -> dict:
     """The year's figures in the published JSON shape: every theme and programme slug
     present, zero included. The results overdue of the year still running are those
-    of `today` (the hub's day by default): whoever keeps them keeps them for the day."""
+    of `today` (the hub's day by default): whoever keeps them keeps them for the day,
+    and the year running is said so (`year_to_date`), with the day its figures run to
+    (`as_of`: `today`, or the year's last day once it is over)."""
     today = today or clocks.hub_today()
     # Every theme and programme, zero included, each counted in one query: the
     # year's condition is on the join, so only that year's projects are joined.
@@ -118,6 +142,8 @@ def year_figures(year: int, *, today: date | None = None) -> dict:
     )
     return {
         "year": year,
+        "year_to_date": year == today.year,
+        "as_of": as_of(year, today=today).isoformat(),
         "projects_launched": totals["launched"],
         "themes": themes,
         "programmes": programmes,
@@ -144,6 +170,51 @@ def _count(key: str, *conditions: Q, **lookups):
     )
 
 
+# The trend chart, in SVG user units: a column for the years, then three bars per
+# year. Drawn 400 units wide and never wider (a phone of 360 px shows it at about 336
+# px), its text of 15 units stays above 12 px.
+TREND_WIDTH, TREND_YEAR_COLUMN, TREND_VALUE_ROOM = 400, 76, 48
+TREND_LEGEND, TREND_BAR, TREND_BAR_GAP, TREND_ROW_GAP = 32, 16, 2, 14
+TREND_ROW = len(TREND_SERIES) * (TREND_BAR + TREND_BAR_GAP) - TREND_BAR_GAP + TREND_ROW_GAP
+# Each at least 3:1 against the white page (WCAG 1.4.11), and each lighter or darker
+# than the next: told apart without colour, in the legend's order.
+TREND_FILLS = {"submitted": "#6a83c0", "authorised": "#12326e", "launched": "#b35900"}
+
+
+def trend_chart(rows: list[dict], *, today: date) -> dict:
+    """What the page shows of the trend (`trend`): a row per year for the table, the
+    year running said so, and the chart's geometry in whole units (a template would
+    write a decimal number the French way, which SVG does not read)."""
+    bar_space = TREND_WIDTH - TREND_YEAR_COLUMN - TREND_VALUE_ROOM
+    largest = max((row[key] for row in rows for key in TREND_SERIES), default=0) or 1
+    years = []
+    for index, row in enumerate(rows):
+        top = TREND_LEGEND + index * TREND_ROW
+        bars = []
+        for rank, key in enumerate(TREND_SERIES):
+            width = round(row[key] * bar_space / largest)
+            bars.append(
+                {
+                    "key": key,
+                    "fill": TREND_FILLS[key],
+                    "value": row[key],
+                    "y": top + rank * (TREND_BAR + TREND_BAR_GAP),
+                    "width": width,
+                    "end": TREND_YEAR_COLUMN + width,
+                }
+            )
+        years.append({**row, "year_to_date": row["year"] == today.year, "y": top, "bars": bars})
+    return {
+        "width": TREND_WIDTH,
+        "height": TREND_LEGEND + len(rows) * TREND_ROW - TREND_ROW_GAP,
+        "origin": TREND_YEAR_COLUMN,
+        "bar_height": TREND_BAR,
+        "years": years,
+        "first": rows[0]["year"] if rows else None,
+        "last": rows[-1]["year"] if rows else None,
+    }
+
+
 def median_days_to_authorisation(year: int) -> float | None:
     """Median days from first submission to authorisation, for projects authorised in the year."""
     delays = (
@@ -154,6 +225,25 @@ def median_days_to_authorisation(year: int) -> float | None:
     )
     days = [delay.days for delay in delays]
     return stats.median(days) if days else None
+
+
+def names() -> dict[str, dict[str, str]]:
+    """The name of every theme and every programme by slug, in one query."""
+    found: dict[str, dict[str, str]] = {"themes": {}, "programmes": {}}
+    named = (
+        Theme.objects.annotate(kind=Value("themes"))
+        .values_list("kind", "slug", "name")
+        .order_by()
+        .union(
+            Programme.objects.annotate(kind=Value("programmes"))
+            .values_list("kind", "slug", "name")
+            .order_by(),
+            all=True,
+        )
+    )
+    for kind, slug, name in named:
+        found[kind][slug] = name
+    return found
 
 
 def bars(counts: dict, labels: dict) -> list[dict]:

@@ -401,6 +401,8 @@ YearFigures = inline_serializer(
     "YearFigures",
     {
         "year": serializers.IntegerField(),
+        "year_to_date": serializers.BooleanField(),
+        "as_of": serializers.DateField(),
         "projects_launched": serializers.IntegerField(),
         "themes": _counts,
         "programmes": _counts,

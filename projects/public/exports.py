@@ -18,13 +18,30 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import clocks, results
 from projects.filters import ProjectFilter
-from projects.models import PUBLIC_FIELDS, Authorisation, Event, Project, RequestedBase
+from projects.models import (
+    PUBLIC_FIELDS,
+    Authorisation,
+    Event,
+    Project,
+    RequestedBase,
+    Status,
+)
 from projects.public import safe_csv
 
 logger = logging.getLogger(__name__)
 
 # What the law makes public about a project, in the order of the files.
 COLUMNS = PUBLIC_FIELDS
+# The CSV file gives, beside each code, its label in the reader's language (French
+# unless they asked for English), for a spreadsheet read by people; the codes stay,
+# in the same columns, for the programs that read them.
+LABELS = {
+    "themes": "theme_names",
+    "programme": "programme_name",
+    "status": "status_label",
+    "results": "results_label",
+}
+CSV_COLUMNS = [name for column in COLUMNS for name in (column, LABELS.get(column)) if name]
 
 
 def public_record(row, base_url: str, *, themes: list[str], bases: list[str], today: date) -> dict:
@@ -82,6 +99,7 @@ ROW = [
     "sponsor__name",
     "sponsor__verified_at",
     "programme__slug",
+    "programme__name",
     "status",
     "submitted_on",
     "opinion_on",
@@ -96,18 +114,24 @@ ROW = [
 CHUNK_SIZE = 2000  # projects per database round trip while an export streams
 
 
-def public_records(queryset: QuerySet[Project], base_url: str) -> Iterator[dict]:
+def public_records(
+    queryset: QuerySet[Project], base_url: str, *, labelled: bool = False
+) -> Iterator[dict]:
     """The public record of each project of the queryset, in its order, at constant
     memory: the projects are read a chunk at a time from a server-side cursor, and
-    each chunk's themes and bases in one query each."""
+    each chunk's themes and bases in one query each. `labelled`, each record also
+    has the labels of its codes (`LABELS`), in the language active when the first
+    record is read (the request's: the file is written after the view returns)."""
     today = clocks.hub_today()
+    statuses = {code: str(label) for code, label in Status.choices}
+    results_states = {code: str(label) for code, label in results.ResultsState.choices}
     rows = queryset.values_list(*ROW, named=True).iterator(chunk_size=CHUNK_SIZE)
     for chunk in batched(rows, CHUNK_SIZE):
         ids = [row.pk for row in chunk]
         themes = _by_project(
             Project.themes.through.objects.filter(project_id__in=ids)
             .order_by("theme__name", "theme_id")
-            .values_list("project_id", "theme__slug")
+            .values_list("project_id", "theme__slug", "theme__name")
         )
         bases = _by_project(
             RequestedBase.objects.filter(project_id__in=ids)
@@ -115,15 +139,28 @@ def public_records(queryset: QuerySet[Project], base_url: str) -> Iterator[dict]
             .values_list("project_id", "base__acronym")
         )
         for row in chunk:
-            yield public_record(
-                row, base_url, themes=themes[row.pk], bases=bases[row.pk], today=today
+            record = public_record(
+                row,
+                base_url,
+                themes=[slug for slug, _name in themes[row.pk]],
+                bases=[acronym for (acronym,) in bases[row.pk]],
+                today=today,
             )
+            if labelled:
+                record |= {
+                    "theme_names": [name for _slug, name in themes[row.pk]],
+                    "programme_name": row.programme__name or "",
+                    "status_label": statuses.get(row.status, row.status),
+                    "results_label": results_states.get(record["results"], ""),
+                }
+            yield record
 
 
-def _by_project(pairs) -> defaultdict[int, list[str]]:
-    grouped: defaultdict[int, list[str]] = defaultdict(list)
-    for project_id, value in pairs:
-        grouped[project_id].append(value)
+def _by_project(rows) -> defaultdict[int, list[tuple]]:
+    """The values of each row after its project's id, grouped by project, in order."""
+    grouped: defaultdict[int, list[tuple]] = defaultdict(list)
+    for project_id, *values in rows:
+        grouped[project_id].append(tuple(values))
     return grouped
 
 
@@ -134,7 +171,7 @@ class ExportUnavailable(Exception):
         self.response = response
 
 
-def _records(request) -> Iterator[dict]:
+def _records(request, *, labelled: bool = False) -> Iterator[dict]:
     """The filtered directory's public records, the query already run.
 
     Bad parameters are a 400, where the directory page would ignore them with a
@@ -153,7 +190,7 @@ def _records(request) -> Iterator[dict]:
             )
         )
     base_url = request.build_absolute_uri("/").rstrip("/")
-    records = public_records(filterset.ordered(filterset.qs), base_url)
+    records = public_records(filterset.ordered(filterset.qs), base_url, labelled=labelled)
     try:
         first = list(islice(records, 1))
     except DatabaseError:
@@ -177,7 +214,13 @@ def _cell(value) -> str:
     return value
 
 
-def _streamed(request, render: Callable[[Iterator[dict]], Iterator[str]], content_type: str):
+def _streamed(
+    request,
+    render: Callable[[Iterator[dict]], Iterator[str]],
+    content_type: str,
+    *,
+    labelled: bool = False,
+):
     """A streamed export, or the error response if it cannot be started.
 
     Once the response has started, a database error in a later chunk is not caught: it
@@ -187,7 +230,7 @@ def _streamed(request, render: Callable[[Iterator[dict]], Iterator[str]], conten
     export also lacks its closing `]`.
     """
     try:
-        records = _records(request)
+        records = _records(request, labelled=labelled)
     except ExportUnavailable as unavailable:
         return unavailable.response
     return StreamingHttpResponse(render(records), content_type=content_type)
@@ -196,11 +239,11 @@ def _streamed(request, render: Callable[[Iterator[dict]], Iterator[str]], conten
 def export_csv(request):
     def lines(records: Iterator[dict]) -> Iterator[str]:
         writer = safe_csv.writer()
-        yield "\ufeff" + writer.writerow(COLUMNS)  # BOM: spreadsheets read UTF-8 right
+        yield "\ufeff" + writer.writerow(CSV_COLUMNS)  # BOM: spreadsheets read UTF-8 right
         for record in records:
-            yield writer.writerow([_cell(record[column]) for column in COLUMNS])
+            yield writer.writerow([_cell(record[column]) for column in CSV_COLUMNS])
 
-    response = _streamed(request, lines, "text/csv; charset=utf-8")
+    response = _streamed(request, lines, "text/csv; charset=utf-8", labelled=True)
     if response.streaming:
         response["Content-Disposition"] = 'attachment; filename="projects.csv"'
     return response

@@ -1,6 +1,7 @@
 """The public side of projects: the directory, each project's public page, the
 yearly statistics and the review's processing times."""
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -19,11 +20,9 @@ from projects.filters import PUBLIC_STATES, ProjectFilter
 from projects.models import (
     FIRST_YEAR,
     LAST_YEAR,
-    Programme,
     Project,
     Result,
     ReviewState,
-    Theme,
 )
 from projects.public import directory
 from projects.public.directory import data_version
@@ -151,13 +150,14 @@ def stats(request, year: int | None = None):
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
     # The figures change only when the public data do, or the day (the results
-    # overdue of the year running): kept until then (catalog milestones, edited more
-    # rarely, show within STATS_TIMEOUT).
-    version = directory.counts_version(data_version(), clocks.hub_today())
-    key = f"stats-page:{year}:{version}:{get_language()}"
+    # overdue of the year running, the year `/stats/` opens on): kept until then
+    # (catalog milestones, edited more rarely, show within STATS_TIMEOUT).
+    today = clocks.hub_today()
+    version = data_version()
+    key = f"stats-page:{year}:{directory.counts_version(version, today)}:{get_language()}"
     context = cache.get(key)
     if context is None:
-        context = _stats_context(year)
+        context = _stats_context(year, version=version, today=today)
         cache.set(key, context, STATS_TIMEOUT)
     return render(request, "portal/stats.html", context)
 
@@ -165,28 +165,32 @@ def stats(request, year: int | None = None):
 STATS_TIMEOUT = 300
 
 
-def _stats_context(year: int | None) -> dict[str, Any]:
+def _stats_context(year: int | None, *, version: str, today: date) -> dict[str, Any]:
+    trend = statistics.published_trend(version)
+    years = statistics.years_to_show(trend)
     if year is None:
-        year = statistics.latest_year()
-    figures = statistics.year_figures(year) if year else None
+        year = statistics.default_year(years, today=today)
+    figures = statistics.year_figures(year, today=today) if year else None
     context: dict[str, Any] = {
         "year": year,
         "figures": figures,
-        "years": statistics.years_with_data(),
+        "years": years,
+        "today": today,
+        "trend": statistics.trend_chart(trend, today=today),
     }
     if figures:
-        theme_names = dict(Theme.objects.values_list("slug", "name"))
-        programme_names = dict(Programme.objects.values_list("slug", "name"))
+        names = statistics.names()
         context |= {
-            "theme_bars": statistics.bars(figures["themes"], theme_names),
-            "programme_bars": statistics.bars(figures["programmes"], programme_names),
+            "theme_bars": statistics.bars(figures["themes"], names["themes"]),
+            "programme_bars": statistics.bars(figures["programmes"], names["programmes"]),
             "catalog": [
                 {"kind": kind, "label": str(label), "count": figures["catalog"][kind]}
                 for kind, label in Milestone.Kind.choices
             ],
             "median_days": statistics.median_days_to_authorisation(figures["year"]),
+            "as_of": date.fromisoformat(figures["as_of"]),
             # The year still running counts its results overdue as of today.
-            "results_as_of_today": figures["year"] >= clocks.hub_today().year,
+            "results_as_of_today": figures["year"] >= today.year,
             "results_due_months": settings.RESULTS_DUE_MONTHS,
         }
     return context

@@ -64,6 +64,11 @@ def test_csv_export_honours_filters_and_has_public_columns_only(client, data):
         "results",
         "results_due_on",
         "url",
+        # The labels beside the codes (`test_export_labels`).
+        "theme_names",
+        "programme_name",
+        "status_label",
+        "results_label",
     }
 
 

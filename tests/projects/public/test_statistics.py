@@ -55,6 +55,8 @@ def known(demo_catalog):
 def test_year_figures_of_a_known_data_set(known):
     assert statistics.year_figures(2023) == {
         "year": 2023,
+        "year_to_date": False,
+        "as_of": "2023-12-31",
         "projects_launched": 2,
         "themes": {"ai": 2, "boas": 0, "covid-19": 0, "health-environment": 0, "prevention": 1},
         "programmes": {"unibase": 1},
@@ -73,6 +75,8 @@ def test_json_has_exactly_the_published_shape(client, known):
 
     assert list(data) == [
         "year",
+        "year_to_date",
+        "as_of",
         "projects_launched",
         "themes",
         "programmes",

@@ -1,5 +1,5 @@
 """The statistics' small reads, each pinned by hand-made data: which years have data,
-the latest one, the median delay's inputs, and the rows of a bar chart."""
+the year the page opens on, the median delay's inputs, and the rows of a bar chart."""
 
 from datetime import date
 
@@ -16,53 +16,46 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def years(demo_catalog):
-    """Submissions in 2019, 2021 (twice) and 2024; a milestone alone in 2017; a draft-like
-    row with no submission date."""
-    add("HDH-2019-0001", "A", submitted_on=date(2019, 12, 31))
+    """Submissions in 2019, 2021 (twice) and 2024; a launch alone in 2022, an
+    authorisation alone in 2023; a milestone alone in 2017; a draft-like row with no
+    submission date."""
+    add("HDH-2019-0001", "A", submitted_on=date(2019, 12, 31), launched_on=date(2022, 3, 1))
     add("HDH-2021-0002", "B", submitted_on=date(2021, 1, 1))
     add("HDH-2021-0003", "C", submitted_on=date(2021, 7, 14))
     add("HDH-2024-0004", "D", submitted_on=date(2024, 2, 29))
+    Project.objects.filter(reference="HDH-2021-0002").update(authorised_on=date(2023, 6, 1))
     Project.objects.create(title="Sans date")
     Milestone.objects.all().delete()
     MilestoneFactory(reached_on=date(2017, 5, 1))
 
 
-def test_the_years_with_data_are_submissions_and_milestones_latest_first(years):
-    assert statistics.years_with_data() == [2024, 2021, 2019, 2017]
-
-
-def test_the_index_scan_finds_the_same_years_as_the_plain_query(years):
-    assert statistics.submission_years_by_index() == {2019, 2021, 2024}
-    assert statistics.submission_years() == {2019, 2021, 2024}
+def test_the_years_shown_are_those_of_a_project_date_or_a_milestone_latest_first(years):
+    assert statistics.years_to_show(statistics.trend()) == [2024, 2023, 2022, 2021, 2019, 2017]
     assert statistics.milestone_years() == {2017}
 
 
 def test_no_data_no_years(db):
     Milestone.objects.all().delete()
 
-    assert statistics.years_with_data() == []
-    assert statistics.latest_year() is None
+    assert statistics.trend() == []
+    assert statistics.years_to_show([]) == []
+    assert statistics.default_year([], today=date(2026, 5, 14)) is None
 
 
 @pytest.mark.parametrize(
-    ("submitted", "launched", "milestone", "latest"),
+    ("years", "today", "shown"),
     [
-        (date(2022, 1, 1), date(2023, 1, 1), date(2021, 1, 1), 2023),
-        (date(2024, 1, 1), date(2023, 1, 1), date(2021, 1, 1), 2024),
-        (date(2022, 1, 1), None, date(2025, 6, 1), 2025),
-        (None, None, date(2020, 6, 1), 2020),
+        ([2026, 2025, 2024], date(2026, 5, 14), 2025),
+        ([2026, 2025, 2024], date(2026, 1, 1), 2025),
+        ([2026, 2025, 2024], date(2025, 12, 31), 2024),
+        ([2026, 2024], date(2026, 5, 14), 2026),
+        ([2023, 2021], date(2026, 5, 14), 2023),
+        ([2028, 2027], date(2026, 5, 14), 2028),
     ],
-    ids=["launch", "submission", "milestone", "milestone-only"],
+    ids=["last-year", "new-year's-day", "new-year's-eve", "last-year-empty", "old", "future"],
 )
-def test_the_latest_year_is_the_latest_launch_submission_or_milestone(
-    db, submitted, launched, milestone, latest
-):
-    Milestone.objects.all().delete()
-    MilestoneFactory(reached_on=milestone)
-    if submitted:
-        add("HDH-2022-0001", "A", submitted_on=submitted, launched_on=launched)
-
-    assert statistics.latest_year() == latest
+def test_the_statistics_open_on_the_last_complete_year_else_the_latest(years, today, shown):
+    assert statistics.default_year(years, today=today) == shown
 
 
 def test_the_median_delay_leaves_out_a_project_authorised_without_a_submission_date(db):
