@@ -47,6 +47,7 @@ def pages() -> list[tuple[str, str]]:
         ("Directory, results overdue", "/projects/?results=overdue"),
         ("Project page", f"/projects/{project.reference}/"),
         ("Statistics 2023", "/stats/2023/"),
+        ("Statistics, default year", "/stats/"),
         ("Algorithms library", "/algorithms/"),
     ]
 
