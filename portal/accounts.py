@@ -1,13 +1,22 @@
 """Accounts glue for django-allauth: its emails leave through the task queue."""
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from portal.models import User
 from projects.mail import email_enqueue
+
+
+def site() -> SimpleNamespace:
+    """The site as the emails name it: "Health Data Hub" at the configured address,
+    never the host a request came with (which its sender chooses)."""
+    return SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,7 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
         site, and queues it: an unreachable mail server never breaks a sign-up or a
         password reset (the task retries it later)."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {"request": request, "email": email, "current_site": site()}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         html_body = None

@@ -73,6 +73,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What the emails and pages call the site (allauth's emails included: `portal.accounts`).
+SITE_NAME = os.environ.get("SITE_NAME", "Health Data Hub")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -67,3 +67,13 @@ def test_an_unconfirmed_address_cannot_sign_in_yet(client):
 
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
+
+
+def test_emails_name_the_site_not_the_host_the_request_came_with(client, settings):
+    settings.SITE_URL = "https://portail.health-data-hub.example"
+    settings.ALLOWED_HOSTS = ["*"]
+    sign_up(client, email="site@labo.example", language="fr")
+
+    [email] = mail.outbox
+    assert "Merci d'utiliser Health Data Hub !\nportail.health-data-hub.example" in email.body
+    assert "Merci d'utiliser testserver" not in email.body
