@@ -5,13 +5,9 @@ end (as of today for the year running), on data where the years, and the day, di
 from datetime import date, datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import statistics
-from projects.models import Project
-from projects.public import directory
 from tests.projects.results_data import PARIS, on, with_results
 
 pytestmark = pytest.mark.django_db
@@ -94,28 +90,3 @@ def test_a_publication_shows_in_the_cached_page(client, projects):
     with_results("HDH-2025-0006", completed_on=date(2026, 1, 1), published_on=date(2027, 5, 2))
 
     assert client.get(url).context["figures"]["results_published"] == 2
-
-
-def plan(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        # The table's statistics as of these rows, not of what earlier tests left in the
-        # same database; then, as at volume, whatever the size: no sequential scan.
-        cursor.execute("ANALYZE projects_project")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(line for (line,) in cursor.fetchall())
-
-
-def test_the_results_counts_read_the_results_index(projects):
-    """The directory's results counts, and the year's results figures, read only the
-    projects with a results state, through their partial index (`project_results`)."""
-    filtered = Project.objects.public()
-    with CaptureQueriesContext(connection) as facets:
-        directory._compute_facets(filtered, today=TODAY)
-    with CaptureQueriesContext(connection) as figures:
-        statistics.year_figures(2026, today=TODAY)
-
-    counts = next(query["sql"] for query in facets if "results_published_on" in query["sql"])
-    union = next(query["sql"] for query in figures if "results_published_on" in query["sql"])
-    assert "project_results" in plan(counts, ())
-    assert plan(union, ()).count("project_results") == 2
