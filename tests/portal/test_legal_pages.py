@@ -43,3 +43,9 @@ def test_the_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response.url.endswith("favicon.svg")
+
+
+def test_the_accessibility_statement_names_the_html_checker_and_the_phone_run(client):
+    page = client.get(reverse("accessibility"))
+    assert "passe le validateur HTML Nu du W3C sans aucune erreur" in page.text
+    assert "écran de téléphone de 360 pixels de large" in page.text
