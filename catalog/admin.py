@@ -133,7 +133,7 @@ class BaseProposalAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     fields = tuple(PROPOSAL_FIELDS)
     # Only the reason for declining is written here; the rest is the record.
     readonly_fields = [name for name in PROPOSAL_FIELDS if name != "decision_note"]
-    change_form_template = "admin/catalog/baseproposal/change_form.html"
+    change_form_template = "admin/publish_or_decline_change_form.html"
     actions = ["publish"]
 
     def has_add_permission(self, request):

@@ -39,7 +39,7 @@ class ReviewedByHubAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """What the two admins below share: read-only records with the review's buttons."""
 
     form = ReviewForm
-    change_form_template = "admin/projects/review_change_form.html"
+    change_form_template = "admin/publish_or_decline_change_form.html"
     list_filter = ["state"]
     date_hierarchy = "declared_at"
     record: list[str] = []
@@ -70,7 +70,7 @@ class ReviewedByHubAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
-        if "_publish" not in request.POST and "_refuse" not in request.POST:
+        if "_publish" not in request.POST and "_decline" not in request.POST:
             raise results.ResultsError(_("Publish it, or refuse it with a comment to the author."))
         results.review(
             item=obj,
@@ -116,23 +116,13 @@ class AlgorithmVersionAdmin(ReviewedByHubAdmin):
 
 
 @admin.register(Algorithm)
-class AlgorithmAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+class AlgorithmAdmin(ReadOnlyAdmin):
     """The library's cards: their versions are reviewed one by one (above)."""
 
     list_display = ["name", "project", "current", "created_at"]
     list_select_related = ["project", "current"]
     search_fields = ["name", "slug", "project__reference"]
-    readonly_fields = ["project", "name", "slug", "current", "created_at"]
     fields = ["project", "name", "slug", "current", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ResultsReminder)

@@ -27,7 +27,7 @@ def test_the_reviewer_sees_what_waits_and_the_buttons(client, reviewer, declared
     assert "Parcours après un infarctus" in listing.text
     page = client.get(change_url(declared))
     assert page.status_code == 200
-    assert 'name="_publish"' in page.text and 'name="_refuse"' in page.text
+    assert 'name="_publish"' in page.text and 'name="_decline"' in page.text
     assert "10.1016/j.lanepe.2025.101234" in page.text
     # The team's words are shown, never offered for editing.
     assert 'name="title"' not in page.text and 'name="doi"' not in page.text
@@ -46,21 +46,21 @@ def test_publishing_from_the_admin(client, reviewer, declared):
     # Once reviewed, the page has no buttons, and a second post changes nothing.
     page = client.get(change_url(declared))
     assert 'name="_publish"' not in page.text
-    client.post(change_url(declared), {"comment": "Non.", "_refuse": "1"})
+    client.post(change_url(declared), {"comment": "Non.", "_decline": "1"})
     declared.refresh_from_db()
     assert declared.state == ReviewState.PUBLISHED
 
 
 def test_a_refusal_without_a_comment_is_refused_with_a_message(client, reviewer, declared):
     client.force_login(reviewer)
-    response = client.post(change_url(declared), {"comment": "", "_refuse": "1"}, follow=True)
+    response = client.post(change_url(declared), {"comment": "", "_decline": "1"}, follow=True)
     assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == [
         "Dites pourquoi le résultat est refusé : son auteur le lira."
     ]
     declared.refresh_from_db()
     assert declared.state == ReviewState.PENDING
-    client.post(change_url(declared), {"comment": "Hors sujet.", "_refuse": "1"})
+    client.post(change_url(declared), {"comment": "Hors sujet.", "_decline": "1"})
     declared.refresh_from_db()
     assert declared.state == ReviewState.REFUSED
     assert declared.review_comment == "Hors sujet."
