@@ -115,6 +115,14 @@ def thread(project: Project) -> QuerySet[Message]:
     return project.messages.select_related("author")
 
 
+def conversation(project: Project) -> list[Message | Event]:
+    """The thread as the team reads it: the messages and the hub's requests for changes
+    (each with its reason, date and reviewer), oldest first."""
+    requests = project.events.filter(action="changes_requested").select_related("actor")
+    items: list[Message | Event] = [*thread(project), *requests]
+    return sorted(items, key=lambda item: item.sent_at if isinstance(item, Message) else item.at)
+
+
 def queues(user) -> dict[str, Q]:
     """The reviewers' queues, as conditions on projects annotated by `with_unread`:
 

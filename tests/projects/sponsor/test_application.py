@@ -310,3 +310,27 @@ def test_a_text_longer_than_its_limit_is_refused_and_the_other_entries_kept(clie
     assert response.context["form"]["title"].value() == "Titre gardé"
     draft.refresh_from_db()
     assert draft.methodology == "" and draft.title == "Étude des parcours"
+
+
+def test_the_hubs_request_stands_at_the_top_of_the_project_page_and_in_the_thread(
+    client, complete_draft, owner, reviewer
+):
+    reviewer.first_name, reviewer.last_name = "Rita", "Durand"
+    reviewer.save()
+    project = services.project_submit(project=complete_draft, actor=owner)
+    services.project_transition(
+        project=project, actor=reviewer, to="changes_requested", reason="Précisez la période."
+    )
+    client.force_login(owner)
+
+    page = client.get(reverse("my:project", args=[project.pk])).text
+
+    top = page.index('id="hub-request"')
+    assert top < page.index('aria-labelledby="content-heading"')
+    request = page[top : page.index("</section>", top)]
+    assert "Précisez la période." in request
+    assert "Rita Durand" in request
+    assert reverse("my:project-edit", args=[project.pk]) in request
+    thread = page[page.index('id="thread"') :]
+    assert "La plateforme a demandé des compléments" in thread
+    assert "Précisez la période." in thread
