@@ -334,3 +334,34 @@ def test_the_hubs_request_stands_at_the_top_of_the_project_page_and_in_the_threa
     thread = page[page.index('id="thread"') :]
     assert "La plateforme a demandé des compléments" in thread
     assert "Précisez la période." in thread
+
+
+def test_once_authorised_the_team_reads_the_opinion_the_authorisation_and_the_holders(
+    client, complete_draft, owner
+):
+    from datetime import date
+
+    from projects.models import Authorisation, Opinion
+
+    project = services.project_submit(project=complete_draft, actor=owner)
+    Project.objects.filter(pk=project.pk).update(status=Status.APPROVED)
+    Opinion.objects.create(
+        project=project,
+        verdict=Opinion.Verdict.WITH_RECOMMENDATIONS,
+        given_on=date(2026, 9, 15),
+        text="Le comité recommande de préciser la durée de conservation.",
+    )
+    Authorisation.objects.create(
+        project=project,
+        kind=Authorisation.Kind.CNIL,
+        decision_number="DR-2026-104",
+        decided_on=date(2026, 10, 2),
+    )
+    client.force_login(owner)
+
+    page = client.get(reverse("my:project", args=[project.pk])).text
+
+    opinion = page[page.index('id="opinion"') :]
+    assert "Le comité recommande de préciser la durée de conservation." in opinion
+    assert "DR-2026-104" in page[page.index('id="authorisation"') :]
+    assert "Décision du responsable de données :" in page  # each requested base's
