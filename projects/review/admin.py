@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
 from projects import clocks, holders, results, selectors, services
 from projects.models import (
+    ACTION_LABELS,
     FIRST_YEAR,
     IN_REVIEW,
     LAST_YEAR,
@@ -788,12 +789,27 @@ def _truncated(text: str, length: int) -> str:
     return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(length))
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The events' actions by their names, never their codes (`changes_requested`)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return sorted(ACTION_LABELS.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
 @admin.register(Event)
 class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """The audit trail: readable, never written by hand, not even by a superuser."""
 
     list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]
-    list_filter = ["action", "ground", "visibility", "to_status"]
+    list_filter = [ActionFilter, "ground", "visibility", "to_status"]
     # The latest first: what staff look for in the trail is what just happened.
     ordering = ["-at", "-pk"]
     list_select_related = ["project", "actor"]
