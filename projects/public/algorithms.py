@@ -19,7 +19,7 @@ from catalog.models import Base
 from projects.filters import PUBLIC_STATES, AlgorithmFilter
 from projects.models import Algorithm, AlgorithmVersion, Theme
 from projects.public.directory import cache_key, data_version
-from projects.public.views import paginate, without
+from projects.public.views import paginate, tell_unknown, without
 
 
 def algorithm_list(request):
@@ -32,7 +32,7 @@ def algorithm_list(request):
         )
     version = data_version()
     known = _known_values(version)
-    _tell_unknown(request, filterset.form, known)
+    tell_unknown(request, filterset.form, known)
     filtered = filterset.qs
     counts = cached_facets(filtered, params=request.GET, version=version)
     _label_choices(filterset.form, known, counts)
@@ -82,19 +82,6 @@ def cached_facets(filtered: QuerySet[Algorithm], *, params: QueryDict, version: 
         counts = facets(filtered)
         cache.set(key, counts, CACHE_TIMEOUT)
     return counts
-
-
-def _tell_unknown(request, form, known: dict[str, dict[str, str]]) -> None:
-    """A value that no algorithm can have (a mistyped or stale link) matches nothing, as
-    in the API: the page says so rather than showing an empty list without a word."""
-    for name, values in known.items():
-        for value in form.data.getlist(name):
-            if value and value not in values:
-                messages.warning(
-                    request,
-                    _("“%(value)s” is not a value of the filter “%(filter)s”: nothing matches it.")
-                    % {"value": value, "filter": form.fields[name].label},
-                )
 
 
 def facets(filtered: QuerySet[Algorithm]) -> dict:

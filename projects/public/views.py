@@ -41,6 +41,8 @@ def project_directory(request):
         messages.warning(request, _("Some filters were not understood and are ignored."))
     filtered = filterset.qs
     counts, counted_at = directory.facets(filtered, params=request.GET, version=version)
+    known = {name: {slug: slug for slug, *_rest in counts[name]} for name in SLUG_FACETS}
+    tell_unknown(request, filterset.form, known)
     _label_choices(filterset.form, counts)
 
     page = paginate(
@@ -59,6 +61,10 @@ def project_directory(request):
     if request.htmx:
         template += "#directory"
     return render(request, template, context)
+
+
+# The facets whose values are slugs of the database: every one comes with its count.
+SLUG_FACETS = ["theme", "base", "programme"]
 
 
 def _label_choices(form, counts: dict) -> None:
@@ -89,6 +95,20 @@ def _label_choices(form, counts: dict) -> None:
     form.fields["year"].widget.choices = [("", _("Any year"))] + [
         (year, label(year, n)) for year, n in counts["year"].items() if year
     ]
+
+
+def tell_unknown(request, form, known: dict[str, dict[str, str]]) -> None:
+    """A value that nothing can have (a mistyped or stale link) matches nothing: the
+    page says so rather than showing an empty list without a word. `known` gives, per
+    filter, the values it may take."""
+    for name, values in known.items():
+        for value in form.data.getlist(name):
+            if value and value not in values:
+                messages.warning(
+                    request,
+                    _("“%(value)s” is not a value of the filter “%(filter)s”: nothing matches it.")
+                    % {"value": value, "filter": form.fields[name].label},
+                )
 
 
 def paginate(request, rows, *, count: int):

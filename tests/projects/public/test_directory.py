@@ -431,3 +431,34 @@ def test_the_main_sponsors_come_by_number_of_projects(client, projects):
 
     # Unicancer 3, CHU Nord 2: by number first, not by name.
     assert get(client).context["sponsors"] == [("Unicancer", 3), ("CHU Nord", 2)]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"theme": "nope"},
+            "« nope » n'est pas une valeur du filtre « Thèmes » : rien n'y correspond.",
+        ),
+        (
+            {"base": "nope"},
+            "« nope » n'est pas une valeur du filtre « Bases » : rien n'y correspond.",
+        ),
+        (
+            {"programme": "nope"},
+            "« nope » n'est pas une valeur du filtre « Programme » : rien n'y correspond.",
+        ),
+        ({"status": "nope"}, "Certains filtres n'ont pas été compris et sont ignorés."),
+    ],
+)
+def test_an_unknown_filter_value_always_says_so(client, demo_catalog, params, message):
+    response = client.get(reverse("projects:directory"), params)
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [message]
+
+
+def test_a_known_value_matching_nothing_says_nothing_wrong(client, demo_catalog):
+    response = client.get(reverse("projects:directory"), {"theme": "ai", "base": "esme"})
+
+    assert [str(m) for m in response.context["messages"]] == []
