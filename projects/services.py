@@ -39,6 +39,7 @@ from projects.models import (
     PublicVersion,
     ReferenceCounter,
     RejectionGround,
+    RequestedBase,
     ReviewDeadlines,
     Status,
     TeamMember,
@@ -338,6 +339,48 @@ def project_create(*, owner, project: Project | None = None) -> Project:
             to_status=S.DRAFT,
         )
     return project
+
+
+# What a copy of an application keeps: its content, never its state, reference,
+# history, files, team (but the person copying) or the holders' decisions.
+COPIED_FIELDS = [
+    "summary",
+    "purpose",
+    "methodology",
+    "expected_results",
+    "programme_id",
+    "planned_start",
+    "duration_months",
+    "funding",
+    "data_processor",
+]
+
+
+def project_duplicate(*, project: Project, actor) -> Project:
+    """A new draft with the content of `project`, owned by `actor`, a member of its
+    team: to apply again after a rejection, or for a similar study. The sponsor is kept
+    only if `actor` belongs to it; the bases are asked for again, undecided."""
+    if not is_team_member(project=project, user=actor):
+        raise TransitionError(_("Only the project's team can copy it."))
+    copy = Project(**{name: getattr(project, name) for name in COPIED_FIELDS})
+    if project.title:
+        copy.title = str(_("Copy of %(title)s") % {"title": project.title})[:300]
+    if project.sponsor_id and project.sponsor.members.filter(pk=actor.pk).exists():
+        copy.sponsor_id = project.sponsor_id
+    with transaction.atomic():
+        copy = project_create(owner=actor, project=copy)
+        copy.themes.set(project.themes.all())
+        RequestedBase.objects.bulk_create(
+            RequestedBase(
+                project=copy,
+                base_id=request.base_id,
+                justification=request.justification,
+                period_start=request.period_start,
+                period_end=request.period_end,
+            )
+            for request in project.requested_bases.all()
+        )
+    return copy
 
 
 def project_check_editable(*, project: Project) -> None:

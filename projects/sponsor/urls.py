@@ -15,6 +15,7 @@ sponsor_patterns = (
         path("projects/<int:pk>/edit/", sponsor.project_edit, name="project-edit"),
         path("projects/<int:pk>/withdraw/", sponsor.project_withdraw, name="project-withdraw"),
         path("projects/<int:pk>/messages/", sponsor.message_post, name="message"),
+        path("projects/<int:pk>/copy/", sponsor.project_duplicate, name="project-duplicate"),
         path("projects/<int:pk>/team/", sponsor.invitation_send, name="invite"),
         path("projects/<int:pk>/versions/<int:number>/", sponsor.version_detail, name="version"),
         path(

@@ -249,6 +249,22 @@ def project_withdraw(request, pk: int):
 
 @login_required
 @require_POST
+def project_duplicate(request, pk: int):
+    """A new draft with this application's content, to edit before submitting it."""
+    project = _get_project_for_member(request.user, pk)
+    copy = services.project_duplicate(project=project, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "A new draft with the same content: check it, add the files again, invite "
+            "your team, then submit it."
+        ),
+    )
+    return redirect("my:project-edit", pk=copy.pk)
+
+
+@login_required
+@require_POST
 def message_post(request, pk: int):
     project = _get_project_for_member(request.user, pk)
     form = MessageForm(request.POST)

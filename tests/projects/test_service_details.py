@@ -185,3 +185,55 @@ def test_a_resubmission_marks_when_the_team_answered(owner, member, organisation
     project = Project.objects.get(pk=project.pk)
     assert project.sponsor_answered_at is not None
     assert project.sponsor_answered_at == project.status_changed_at
+
+
+def test_a_copy_is_a_new_draft_with_the_content_and_nothing_of_the_review(
+    owner, member, organisation, outsider
+):
+    from projects.models import RequestedBase
+
+    project = services.project_submit(
+        project=complete(owner=owner, member=member, organisation=organisation), actor=owner
+    )
+    Project.objects.filter(pk=project.pk).update(status=Status.REJECTED)
+    RequestedBase.objects.filter(project=project).update(decision="agreed")
+
+    with translation.override("fr"):
+        copy = services.project_duplicate(project=project, actor=member)
+
+    assert copy.pk != project.pk
+    assert (copy.status, copy.reference, copy.submitted_on) == (Status.DRAFT, "", None)
+    assert copy.title == "Copie de Étude des parcours"
+    for field in ("summary", "purpose", "methodology", "expected_results", "funding"):
+        assert getattr(copy, field) == getattr(project, field)
+    assert (copy.planned_start, copy.duration_months) == (
+        project.planned_start,
+        project.duration_months,
+    )
+    assert list(copy.themes.all()) == list(project.themes.all())
+    assert copy.sponsor == organisation  # the member belongs to it
+    [base] = copy.requested_bases.all()
+    assert (base.base_id, base.justification, base.decision) == (
+        project.requested_bases.get().base_id,
+        "Données de vie réelle.",
+        "pending",
+    )
+    assert list(copy.team.values_list("user", "role")) == [(member.pk, "owner")]
+    assert not copy.attachments.exists() and not copy.versions.exists()
+    assert list(copy.events.values_list("action", flat=True)) == ["created"]
+    # The original is untouched.
+    assert Project.objects.get(pk=project.pk).status == Status.REJECTED
+
+    with pytest.raises(TransitionError):
+        services.project_duplicate(project=project, actor=outsider)
+
+
+def test_a_copy_by_someone_outside_the_sponsor_leaves_the_sponsor_to_choose(owner, organisation):
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(email="dana@ailleurs.example")
+    project = make_project(owner=owner, members=[stranger], title="Étude", sponsor=organisation)
+
+    copy = services.project_duplicate(project=project, actor=stranger)
+
+    assert copy.sponsor is None

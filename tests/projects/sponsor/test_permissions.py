@@ -55,6 +55,10 @@ TABLE = {
     ("project-withdraw", GET, SUBMITTED): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
     ("project-withdraw", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     ("message", GET, SUBMITTED): (LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    # Any member of the team copies an application as a new draft of their own.
+    ("project-duplicate", GET, SUBMITTED): (LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("project-duplicate", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
+    ("project-duplicate", POST, DRAFT): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     ("message", POST, SUBMITTED): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     # Only the owner invites.
     ("invite", POST, SUBMITTED): (LOGIN, DONE, REFUSED, 404, 404, 404, 404, 404),
@@ -108,6 +112,7 @@ def url_kwargs(project, attachment, result=None, algorithm=None) -> dict[str, di
         "project-edit": {"pk": project.pk},
         "project-withdraw": {"pk": project.pk},
         "message": {"pk": project.pk},
+        "project-duplicate": {"pk": project.pk},
         "invite": {"pk": project.pk},
         "version": {"pk": project.pk, "number": 1},
         "version-compare": {"pk": project.pk},
@@ -270,6 +275,12 @@ def observe(name: str, world: dict, kind: str | None):
         return sorted(project.invitations.values_list("email", flat=True))
     if name == "attachment-delete":
         return Attachment.objects.filter(pk=world["attachments"][kind].pk).exists()
+    if name == "project-duplicate":
+        return sorted(
+            TeamMember.objects.filter(
+                project__title=f"Copie de {project.title}", role="owner"
+            ).values_list("user__email", flat=True)
+        )
     if name == "result-new":
         return sorted(project.outputs.values_list("title", flat=True))
     if name in ("algorithm-new", "algorithm-version-new"):
@@ -297,6 +308,8 @@ def done(name: str, before, email: str | None):
         return sorted([*before, "dave@chu-nord.example"])
     if name == "attachment-delete":
         return False
+    if name == "project-duplicate":
+        return sorted([*before, email])
     if name == "result-new":
         return sorted([*before, "Le code"])
     if name == "algorithm-new":
