@@ -365,7 +365,7 @@ def project_duplicate(*, project: Project, actor) -> Project:
     copy = Project(**{name: getattr(project, name) for name in COPIED_FIELDS})
     if project.title:
         copy.title = str(_("Copy of %(title)s") % {"title": project.title})[:300]
-    if project.sponsor_id and project.sponsor.members.filter(pk=actor.pk).exists():
+    if Organisation.objects.filter(pk=project.sponsor_id, members=actor).exists():
         copy.sponsor_id = project.sponsor_id
     with transaction.atomic():
         copy = project_create(owner=actor, project=copy)
