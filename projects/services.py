@@ -365,8 +365,9 @@ def project_duplicate(*, project: Project, actor) -> Project:
     copy = Project(**{name: getattr(project, name) for name in COPIED_FIELDS})
     if project.title:
         copy.title = str(_("Copy of %(title)s") % {"title": project.title})[:300]
-    if Organisation.objects.filter(pk=project.sponsor_id, members=actor).exists():
-        copy.sponsor_id = project.sponsor_id
+    sponsor = project.sponsor_id
+    if sponsor is not None and Organisation.objects.filter(pk=sponsor, members=actor).exists():
+        copy.sponsor_id = sponsor
     with transaction.atomic():
         copy = project_create(owner=actor, project=copy)
         copy.themes.set(project.themes.all())
