@@ -38,6 +38,7 @@ run: $(VENV)/.installed
 	@echo
 	@echo "  Portal:  http://127.0.0.1:8000/          Catalog: http://127.0.0.1:8000/catalog/"
 	@echo "  Admin:   http://127.0.0.1:8000/admin/    DCAT:    http://127.0.0.1:8000/catalog/dcat.jsonld"
+	@echo "  Algorithms: http://127.0.0.1:8000/algorithms/   Open data API: http://127.0.0.1:8000/api/v1/docs/"
 	@echo "  Sign in with a demo account printed above. Staff (admin@hub.example, reviewer@hub.example)"
 	@echo "  also give a code: TOTP secret JBCEQIDQN5ZHIYLMEBSGK3LPEAZEMQJB (oathtool --totp -b JBCEQIDQN5ZHIYLMEBSGK3LPEAZEMQJB)"
 	@echo
