@@ -102,6 +102,8 @@ def tell_unknown(request, form, known: dict[str, dict[str, str]]) -> None:
     page says so rather than showing an empty list without a word. `known` gives, per
     filter, the values it may take."""
     for name, values in known.items():
+        if name in form.errors:  # not understood at all: the form's own message says so
+            continue
         for value in form.data.getlist(name):
             if value and value not in values:
                 messages.warning(
