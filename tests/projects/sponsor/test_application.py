@@ -365,3 +365,12 @@ def test_once_authorised_the_team_reads_the_opinion_the_authorisation_and_the_ho
     assert "Le comité recommande de préciser la durée de conservation." in opinion
     assert "DR-2026-104" in page[page.index('id="authorisation"') :]
     assert "Décision du responsable de données :" in page  # each requested base's
+
+
+def test_the_requested_periods_read_in_the_readers_date_format(client, complete_draft, owner):
+    client.force_login(owner)
+
+    page = client.get(reverse("my:project", args=[complete_draft.pk])).text
+
+    assert "(01/01/2015 → 31/12/2022)" in page
+    assert "2015-01-01" not in page
