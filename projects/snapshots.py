@@ -4,6 +4,7 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Attachment, Project
@@ -114,17 +115,22 @@ def submission_problems(project: Project) -> dict[str, list[str]]:
     def add(field: str, message) -> None:
         problems.setdefault(field, []).append(str(message))
 
+    def required(field: str) -> None:
+        # Named, so that the summary at the top of the form says which field it is.
+        label = capfirst(getattr(Project._meta.get_field(field), "verbose_name", field))
+        add(field, _("“%(field)s” is required to submit.") % {"field": label})
+
     for field in REQUIRED_TEXT:
         if not getattr(project, field).strip():
-            add(field, _("This field is required to submit."))
+            required(field)
     if project.sponsor_id is None:
         add("sponsor", _("Choose the sponsor organisation."))
     if not project.themes.exists():
         add("themes", _("Choose at least one theme."))
     if project.planned_start is None:
-        add("planned_start", _("This field is required to submit."))
+        required("planned_start")
     if not project.duration_months:
-        add("duration_months", _("This field is required to submit."))
+        required("duration_months")
     requests = list(project.requested_bases.select_related("base"))
     if not requests:
         add("bases", _("Request at least one base of the catalog."))

@@ -81,6 +81,14 @@ def test_submit_lists_every_missing_part_at_once_and_keeps_the_entries(client, o
         "bases",
         "attachments",
     }
+    # The summary at the top names each missing field, as a link to it.
+    assert problems["summary"] == ["« Résumé public » est obligatoire pour déposer le dossier."]
+    assert problems["planned_start"] == ["« Début prévu » est obligatoire pour déposer le dossier."]
+    summary = response.text[: response.text.index("</ul>", response.text.index("alert-warning"))]
+    assert (
+        '<a href="#id_funding">« Financement » est obligatoire pour déposer le dossier.</a>'
+        in summary
+    )
     form = response.context["form"]
     assert form["methodology"].value() == "Méthode déjà écrite"
     assert "summary" in form.errors
