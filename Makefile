@@ -51,6 +51,8 @@ test: $(VENV)/.installed
 	  || { echo "Redis is not reachable at $${REDIS_URL:-$(REDIS_TEST_URL)}: start it (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no) or set REDIS_URL."; exit 1; }
 	@$(pdf_ready) \
 	  || { echo "WeasyPrint cannot find Pango or a font, which the PDF of an application needs: apt-get install $(PDF_APT)"; exit 1; }
+	@command -v java >/dev/null \
+	  || { echo "The browser tests check every page with the W3C Nu HTML checker, which needs Java: apt-get install default-jre-headless"; exit 1; }
 	$(TEST_ENV) $(PY) -m pytest -n $${TEST_WORKERS:-2} --dist load $(ARGS)
 
 lint: $(VENV)/.installed

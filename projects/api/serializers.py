@@ -1,6 +1,9 @@
 """What the API shows: the public fields only, as the directory's exports
 (`projects.public.exports.public_record`) and the catalog's pages show them."""
 
+from datetime import date
+from functools import cached_property
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -57,16 +60,21 @@ class ProjectSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_authorised_on(self, project: Project):
         # Authorised only with the reference of its authorisation, as on its public page.
-        return project.authorised_on if _authorisation(project) else None
+        return project.authorised_on if project.authorisation_on_record else None
 
     def get_authorisation(self, project: Project) -> str | None:
-        authorisation = _authorisation(project)
+        authorisation = project.authorisation_on_record
         return authorisation.reference if authorisation else None
 
     @extend_schema_field(serializers.ChoiceField(choices=RESULTS_STATES, allow_null=True))
     def get_results(self, project: Project) -> str | None:
         # The state on the hub's day: the ETag and the cached pages carry the day.
-        return results.state_of(project, today=clocks.hub_today()) or None
+        return results.state_of(project, today=self._today) or None
+
+    @cached_property
+    def _today(self) -> date:
+        """The hub's day, read once per response: a list's rows share this serializer."""
+        return clocks.hub_today()
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_results_due_on(self, project: Project):
@@ -74,13 +82,6 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     def get_url(self, project: Project) -> str:
         return _absolute(self, reverse("projects:public", kwargs={"reference": project.reference}))
-
-
-def _authorisation(project: Project):
-    try:
-        return project.authorisation
-    except Project.authorisation.RelatedObjectDoesNotExist:
-        return None
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
