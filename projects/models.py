@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from catalog.models import Base, DataHolder
 from projects import clocks, identifiers
@@ -152,30 +152,48 @@ class HolderInvitation(EmailedInvitation):
         verbose_name_plural = _("invitations to a data holder")
 
 
-class Theme(models.Model):
+def in_reader_language(french: str, english: str) -> str:
+    """A name the hub stores in both languages, in the active one: the English name
+    for an English reader when it is given, the French name otherwise."""
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return french
+
+
+class NamedInBothLanguages(models.Model):
+    """A name the hub writes in French, and in English for English readers."""
+
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown on the English pages; the French name is shown when it is empty."),
+    )
 
     class Meta:
+        abstract = True
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self.name, self.name_en)
+
+
+class Theme(NamedInBothLanguages):
+    class Meta(NamedInBothLanguages.Meta):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Programme(models.Model):
-    slug = models.SlugField(_("slug"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-
-    class Meta:
-        ordering = ["name"]
+class Programme(NamedInBothLanguages):
+    class Meta(NamedInBothLanguages.Meta):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Status(models.TextChoices):
@@ -270,6 +288,36 @@ NEXT_DUE = Least(
 
 
 class Project(models.Model):
+    class Kind(models.TextChoices):
+        # EHDS Art. 67: access to the data themselves, in a secure processing environment.
+        ACCESS = "access", _("Data access application")
+        # EHDS Art. 69: anonymised statistics only, produced by the hub and delivered
+        # as a file; no data holder decides on it, nobody accesses the data.
+        REQUEST = "request", _("Data request")
+
+    class Environment(models.TextChoices):
+        HUB = "hub", _("The hub's secure platform")
+        OTHER = "other", _("Another secure processing environment")
+
+    class LegalRoute(models.TextChoices):
+        CNIL = "cnil", _("CNIL authorisation")
+        MR001 = "MR-001", _("Reference methodology MR-001")
+        MR002 = "MR-002", _("Reference methodology MR-002")
+        MR003 = "MR-003", _("Reference methodology MR-003")
+        MR004 = "MR-004", _("Reference methodology MR-004")
+        MR005 = "MR-005", _("Reference methodology MR-005")
+        MR006 = "MR-006", _("Reference methodology MR-006")
+        MR007 = "MR-007", _("Reference methodology MR-007")
+        MR008 = "MR-008", _("Reference methodology MR-008")
+
+    kind = models.CharField(
+        _("kind of application"),
+        max_length=10,
+        choices=Kind,
+        default=Kind.ACCESS,
+        editable=False,
+        db_index=True,
+    )
     reference = models.CharField(
         _("reference"),
         max_length=20,
@@ -313,6 +361,75 @@ class Project(models.Model):
         _("duration (months)"), null=True, blank=True
     )
     funding = models.TextField(_("funding"), blank=True)
+    # A data request's own question (EHDS Art. 69): the statistics it asks for.
+    statistics_wanted = models.TextField(
+        _("statistics wanted"),
+        blank=True,
+        help_text=_(
+            "The tables and indicators you need, with their breakdowns (age group, region, "
+            "year…). The hub delivers anonymised statistics only, never individual data."
+        ),
+    )
+    # What a data access application must say under the EHDS (Art. 67) and French practice.
+    data_users = models.TextField(
+        _("who will access the data"),
+        blank=True,
+        help_text=_(
+            "The names or roles of the people who will work on the data, and their organisation."
+        ),
+    )
+    environment = models.CharField(
+        _("secure processing environment"),
+        max_length=10,
+        choices=Environment,
+        blank=True,
+    )
+    environment_name = models.CharField(
+        _("name of that environment"),
+        max_length=200,
+        blank=True,
+        help_text=_("For another environment: its name and who operates it."),
+    )
+    planned_outputs = models.TextField(
+        _("outputs planned to leave the environment"),
+        blank=True,
+        help_text=_(
+            "What you plan to take out of the secure environment (tables, figures, model "
+            "parameters): only anonymised results may leave it."
+        ),
+    )
+    legal_route = models.CharField(
+        _("legal route"),
+        max_length=10,
+        choices=LegalRoute,
+        blank=True,
+        help_text=_("A CNIL authorisation, or a reference methodology the project complies with."),
+    )
+    conformity_declared = models.BooleanField(
+        _("declaration of conformity filed"),
+        default=False,
+        help_text=_(
+            "For a reference methodology: the sponsor has filed its declaration of "
+            "conformity with the CNIL."
+        ),
+    )
+    accepts_no_reidentification = models.BooleanField(
+        _("no attempt to re-identify anyone"),
+        default=False,
+        help_text=_(
+            "The sponsor undertakes that nobody will try to re-identify a person from "
+            "the data, nor link them to other data to that end."
+        ),
+    )
+    accepts_no_harm = models.BooleanField(
+        _("no use that could stigmatise or harm"),
+        default=False,
+        help_text=_(
+            "The sponsor undertakes not to use the data or the results to take decisions "
+            "to the detriment of a person or group, nor in any way that could stigmatise "
+            "or harm them (EHDS Art. 54)."
+        ),
+    )
     data_processor = models.CharField(
         _("data processor"),
         max_length=200,
@@ -417,6 +534,10 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("my:project", kwargs={"pk": self.pk})
+
+    @property
+    def is_data_request(self) -> bool:
+        return self.kind == self.Kind.REQUEST
 
     @property
     def is_editable(self) -> bool:
@@ -629,6 +750,40 @@ class Attachment(models.Model):
         if self.content_type not in EXTENSIONS:
             return self.original_name
         return name_for_type(self.original_name, self.content_type)
+
+
+def delivery_path(delivery: "Delivery", filename: str) -> str:
+    """A random name with the extension of the type detected from the content."""
+    extension = EXTENSIONS.get(delivery.content_type, "")
+    return f"deliveries/{delivery.project_id}/{uuid4().hex}{extension}"
+
+
+class Delivery(models.Model):
+    """The statistics the hub produced for a data request (EHDS Art. 69), as a file
+    for the project's team only: never public."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="deliveries")
+    file = models.FileField(_("file"), upload_to=delivery_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    note = models.TextField(
+        _("note to the team"),
+        blank=True,
+        help_text=_("What the file holds, and how the statistics were produced."),
+    )
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-delivered_at"]
+        verbose_name = _("delivered statistics")
+        verbose_name_plural = _("delivered statistics")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ProjectVersion(models.Model):
