@@ -8,6 +8,7 @@ language and whether they are active, and may open an account without a
 password, which its owner then chooses through "Forgot your password?".
 """
 
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -103,3 +104,53 @@ def _may_manage(actor, account: User | None) -> bool:
     if actor.is_superuser or account is None:
         return True
     return not (account.is_staff or account.is_superuser)
+
+
+# allauth's own admin shows and lets a superuser edit each authenticator's `data`: the
+# TOTP secret and the seed of the recovery codes, which are the second factor itself.
+# Nobody at the hub needs to read another person's second factor, only to see who has
+# one and to remove a lost one (its owner then sets up a new one at sign-in).
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+    list_display = ["account", "kind", "added_on", "last_used_on"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    fields = ["account", "kind", "added_on", "last_used_on"]
+    readonly_fields = fields
+
+    @admin.display(description=_("account"), ordering="user__email")
+    def account(self, authenticator: Authenticator) -> str:
+        return str(authenticator.user)
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, authenticator: Authenticator) -> str:
+        return str(SECOND_FACTOR_NAMES.get(authenticator.type, authenticator.type))
+
+    @admin.display(description=_("added on"), ordering="created_at")
+    def added_on(self, authenticator: Authenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("last used on"), ordering="last_used_at")
+    def last_used_on(self, authenticator: Authenticator):
+        return authenticator.last_used_at
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing a lost authenticator is a superuser's act, as any staff account's change.
+        return request.user.is_superuser
+
+
+SECOND_FACTOR_NAMES = {
+    Authenticator.Type.TOTP: _("Authenticator app"),
+    Authenticator.Type.WEBAUTHN: _("Security key or passkey"),
+    Authenticator.Type.RECOVERY_CODES: _("Recovery codes"),
+}

@@ -808,13 +808,38 @@ class ActionFilter(admin.SimpleListFilter):
 class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     """The audit trail: readable, never written by hand, not even by a superuser."""
 
-    list_display = ["at", "project", "action", "from_status", "to_status", "actor", "visibility"]
+    list_display = [
+        "at",
+        "project",
+        "action_name",
+        "from_status",
+        "to_status",
+        "actor",
+        "visibility",
+    ]
     list_filter = [ActionFilter, "ground", "visibility", "to_status"]
+    # The action by its name, never its code (`changes_requested`).
+    fields = [
+        "at",
+        "project",
+        "action_name",
+        "from_status",
+        "to_status",
+        "reason",
+        "ground",
+        "actor",
+        "visibility",
+    ]
+    readonly_fields = fields
     # The latest first: what staff look for in the trail is what just happened.
     ordering = ["-at", "-pk"]
     list_select_related = ["project", "actor"]
     search_fields = ["project__reference", "project__title", "reason"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, event: Event) -> str:
+        return event.label
 
     def has_add_permission(self, request):
         return False
