@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from itertools import batched, chain, islice
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db import DatabaseError
 from django.db.models import QuerySet
@@ -81,8 +82,15 @@ def public_record(row, base_url: str, *, themes: list[str], bases: list[str], to
         "completed_on": _iso(row.completed_on),
         "results": results.state_of(row, today=today),
         "results_due_on": _iso(results.due_on(row.completed_on)),
-        "url": base_url + reverse("projects:public", kwargs={"reference": row.reference}),
+        "url": base_url + _public_page(row.reference),
     }
+
+
+def _public_page(reference: str) -> str:
+    """The project's page at its French address, which links to the English one: the
+    record is the same in every language, only the labels beside it follow the reader."""
+    with override(settings.LANGUAGE_CODE):
+        return reverse("projects:public", kwargs={"reference": reference})
 
 
 def _iso(day) -> str:
