@@ -56,3 +56,11 @@ def user_accept_terms(*, user: User) -> None:
     the proof the hub needs that they were shown both."""
     user.terms_accepted_at = timezone.now()
     user.save(update_fields=["terms_accepted_at"])
+
+
+def user_prefer_language(*, user: User, language: str) -> None:
+    """Keeps the language the person signed up in (the address of the page: English
+    under /en/) as the language of the emails the portal sends them."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,8 +1,9 @@
 """Account forms: whoever creates an account accepts the terms of use first."""
 
 from django import forms
+from django.utils.translation import get_language
 
-from portal.accounts import user_accept_terms
+from portal.accounts import user_accept_terms, user_prefer_language
 from projects.sponsor.forms import terms_field
 
 
@@ -15,3 +16,4 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user) -> None:
         user_accept_terms(user=user)
+        user_prefer_language(user=user, language=get_language())

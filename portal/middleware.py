@@ -4,10 +4,12 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.utils import translation
 from django.utils.translation import gettext
 
 NUL = "\x00"
 API_PREFIX = "/api/"
+ADMIN_PREFIX = "/admin/"
 
 
 class RejectNulBytes:
@@ -50,3 +52,22 @@ def _post_lists(request: HttpRequest) -> Iterable[tuple[str, list[str]]]:
 
 def _holds_nul(items: Iterable[tuple[str, list[str]]]) -> bool:
     return any(NUL in name or any(NUL in value for value in values) for name, values in items)
+
+
+class AdminInTheBrowsersLanguage:
+    """The admin in the language the staff member's browser asks for, French unless
+    it asks for English.
+
+    The pages people read say their language in their address (English under /en/,
+    `i18n_patterns`); LocaleMiddleware then gives every address outside them the
+    default language, French. The admin has one address: without this, staff whose
+    browser asks for English would lose the English admin they had."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(ADMIN_PREFIX):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -23,6 +23,7 @@ from projects.models import (
     ReviewDeadlines,
     Status,
     Theme,
+    in_reader_language,
 )
 
 # The trend over the years: kept under the public data version (the dates it counts
@@ -228,21 +229,22 @@ def median_days_to_authorisation(year: int) -> float | None:
 
 
 def names() -> dict[str, dict[str, str]]:
-    """The name of every theme and every programme by slug, in one query."""
+    """The name of every theme and every programme by slug, in the reader's language,
+    in one query."""
     found: dict[str, dict[str, str]] = {"themes": {}, "programmes": {}}
     named = (
         Theme.objects.annotate(kind=Value("themes"))
-        .values_list("kind", "slug", "name")
+        .values_list("kind", "slug", "name", "name_en")
         .order_by()
         .union(
             Programme.objects.annotate(kind=Value("programmes"))
-            .values_list("kind", "slug", "name")
+            .values_list("kind", "slug", "name", "name_en")
             .order_by(),
             all=True,
         )
     )
-    for kind, slug, name in named:
-        found[kind][slug] = name
+    for kind, slug, name, name_en in named:
+        found[kind][slug] = in_reader_language(name, name_en)
     return found
 
 

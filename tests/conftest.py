@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
@@ -69,6 +70,16 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _french_to_begin_with():
+    """LocaleMiddleware leaves a request's language active in its thread: without
+    this, after a test that read an English page, `reverse` would give the next test
+    English addresses (/en/...)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def _known_values(version: str) -> dict[str, dict[str, str]]:
             .distinct()
         )
         known = {
-            "theme": dict(Theme.objects.order_by("name").values_list("slug", "name")),
+            "theme": {theme.slug: theme.display_name for theme in Theme.objects.order_by("name")},
             "base": dict(Base.objects.order_by("acronym").values_list("slug", "acronym")),
             "licence": {licence: licence for licence in licences},
         }

@@ -31,15 +31,25 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.tasks import task
+from django.utils.translation import get_language
 
 from catalog.models import Base
 from projects import clocks, refreshing
 from projects.filters import ProjectFilter
-from projects.models import Programme, Project, PublicVersion, RequestedBase, Status, Theme
+from projects.models import (
+    Programme,
+    Project,
+    PublicVersion,
+    RequestedBase,
+    Status,
+    Theme,
+    in_reader_language,
+)
 from projects.results import ResultsState, state_q
 
 FACET_TIMEOUT = 600
@@ -164,11 +174,24 @@ def _compute_facets(filtered: QuerySet[Project], *, today: date) -> dict:
         "status": dict(by_status),
         "results": results,
         "year": dict(sorted(by_year.items(), reverse=True)),
-        "theme": list(themes.order_by("name").values_list("slug", "name", "n")),
+        # The English name after the count: rows kept from before it have none.
+        "theme": list(themes.order_by("name").values_list("slug", "name", "n", "name_en")),
         "base": list(bases.order_by("acronym").values_list("slug", "acronym", "n")),
-        "programme": list(programmes.order_by("name").values_list("slug", "name", "n")),
+        "programme": list(programmes.order_by("name").values_list("slug", "name", "n", "name_en")),
         "sponsor": [(name, n) for name, n in sponsors if name],
     }
+
+
+def named(rows: list[tuple]) -> list[tuple[str, str, int]]:
+    """A theme or programme facet as (slug, name, count), its name in the reader's
+    language: the counts hold both names, and are the same in every language."""
+    facet = [
+        (slug, in_reader_language(name, english[0] if english else ""), n)
+        for slug, name, n, *english in rows
+    ]
+    if not (get_language() or "").startswith(settings.LANGUAGE_CODE):
+        facet.sort(key=lambda row: row[1].casefold())  # counted in the French names' order
+    return facet
 
 
 def page_rows(queryset: QuerySet[Project]) -> QuerySet[Project]:

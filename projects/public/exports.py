@@ -7,13 +7,14 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from itertools import batched, chain, islice
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from projects import clocks, results
@@ -25,6 +26,7 @@ from projects.models import (
     Project,
     RequestedBase,
     Status,
+    in_reader_language,
 )
 from projects.public import safe_csv
 
@@ -32,9 +34,9 @@ logger = logging.getLogger(__name__)
 
 # What the law makes public about a project, in the order of the files.
 COLUMNS = PUBLIC_FIELDS
-# The CSV file gives, beside each code, its label in the reader's language (French
-# unless they asked for English), for a spreadsheet read by people; the codes stay,
-# in the same columns, for the programs that read them.
+# The CSV file gives, beside each code, its label in the language of its address (French
+# at /projects/export.csv, English at /en/projects/export.csv), for a spreadsheet read
+# by people; the codes stay, in the same columns, for the programs that read them.
 LABELS = {
     "themes": "theme_names",
     "programme": "programme_name",
@@ -80,8 +82,15 @@ def public_record(row, base_url: str, *, themes: list[str], bases: list[str], to
         "completed_on": _iso(row.completed_on),
         "results": results.state_of(row, today=today),
         "results_due_on": _iso(results.due_on(row.completed_on)),
-        "url": base_url + reverse("projects:public", kwargs={"reference": row.reference}),
+        "url": base_url + _public_page(row.reference),
     }
+
+
+def _public_page(reference: str) -> str:
+    """The project's page at its French address, which links to the English one: the
+    record is the same in every language, only the labels beside it follow the reader."""
+    with override(settings.LANGUAGE_CODE):
+        return reverse("projects:public", kwargs={"reference": reference})
 
 
 def _iso(day) -> str:
@@ -100,6 +109,7 @@ ROW = [
     "sponsor__verified_at",
     "programme__slug",
     "programme__name",
+    "programme__name_en",
     "status",
     "submitted_on",
     "opinion_on",
@@ -125,13 +135,14 @@ def public_records(
     today = clocks.hub_today()
     statuses = {code: str(label) for code, label in Status.choices}
     results_states = {code: str(label) for code, label in results.ResultsState.choices}
+    language = get_language()  # for the names of themes and programmes, row by row
     rows = queryset.values_list(*ROW, named=True).iterator(chunk_size=CHUNK_SIZE)
     for chunk in batched(rows, CHUNK_SIZE):
         ids = [row.pk for row in chunk]
         themes = _by_project(
             Project.themes.through.objects.filter(project_id__in=ids)
             .order_by("theme__name", "theme_id")
-            .values_list("project_id", "theme__slug", "theme__name")
+            .values_list("project_id", "theme__slug", "theme__name", "theme__name_en")
         )
         bases = _by_project(
             RequestedBase.objects.filter(project_id__in=ids)
@@ -142,14 +153,19 @@ def public_records(
             record = public_record(
                 row,
                 base_url,
-                themes=[slug for slug, _name in themes[row.pk]],
+                themes=[slug for slug, *_names in themes[row.pk]],
                 bases=[acronym for (acronym,) in bases[row.pk]],
                 today=today,
             )
             if labelled:
+                with override(language):
+                    theme_names = [in_reader_language(*names) for _slug, *names in themes[row.pk]]
+                    programme_name = in_reader_language(
+                        row.programme__name or "", row.programme__name_en or ""
+                    )
                 record |= {
-                    "theme_names": [name for _slug, name in themes[row.pk]],
-                    "programme_name": row.programme__name or "",
+                    "theme_names": theme_names,
+                    "programme_name": programme_name,
                     "status_label": statuses.get(row.status, row.status),
                     "results_label": results_states.get(record["results"], ""),
                 }

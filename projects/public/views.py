@@ -74,14 +74,16 @@ def _label_choices(form, counts: dict) -> None:
         return f"{name} ({n})"
 
     chosen_bases = form.data.getlist("base")
-    form.fields["theme"].choices = [(slug, label(name, n)) for slug, name, n in counts["theme"]]
+    form.fields["theme"].choices = [
+        (slug, label(name, n)) for slug, name, n in directory.named(counts["theme"])
+    ]
     form.fields["base"].choices = [
         (slug, label(acronym, n))
         for slug, acronym, n in counts["base"]
         if n or slug in chosen_bases
     ]
     form.fields["programme"].widget.choices = [("", _("Any programme"))] + [
-        (slug, label(name, n)) for slug, name, n in counts["programme"]
+        (slug, label(name, n)) for slug, name, n in directory.named(counts["programme"])
     ]
     form.fields["status"].choices = [("", _("Any status"))] + [
         (value, label(name, counts["status"].get(value, 0))) for value, name in PUBLIC_STATES

@@ -139,10 +139,30 @@ def page(
     page.set_default_timeout(10_000)
 
     watch(page, csp_errors, served_documents)
+    if locale.startswith("en"):
+        reads_english_addresses(page)
     yield page
     context.close()
     assert not csp_errors, "\n".join(csp_errors)
     assert_valid_html()
+
+
+# The addresses that have no English version (portal/urls.py).
+ONE_ADDRESS = ("/en/", "/admin/", "/api/", "/healthz", "/i18n/", "/static/", "/media/")
+
+
+def reads_english_addresses(page) -> None:
+    """An English reader opens the English pages: `page.goto("/catalog/")` goes to
+    /en/catalog/, as the portal's own links do on an English page. The browser's
+    language no longer chooses the page's (French at its plain address)."""
+    goto = page.goto
+
+    def english_goto(url: str, **options):
+        if url.startswith("/") and not url.startswith(ONE_ADDRESS):
+            url = "/en" + url
+        return goto(url, **options)
+
+    page.goto = english_goto
 
 
 def watch(page, csp_errors: list, served_documents: list) -> None:

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Base, DataHolder
+from tests.languages import english_url
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +84,10 @@ def test_unknown_base_is_a_404_in_the_site_layout(client, demo_catalog):
     assert reverse("catalog:base-list") in response.content.decode()
 
 
-def test_pages_are_french_by_default_and_english_on_request(client, demo_catalog):
-    french = client.get(reverse("catalog:base-list"), HTTP_ACCEPT_LANGUAGE="")
-    english = client.get(reverse("catalog:base-list"), HTTP_ACCEPT_LANGUAGE="en")
+def test_pages_are_french_at_their_address_and_english_under_en(client, demo_catalog):
+    # A browser asking for English still gets the French page at the French address.
+    french = client.get(reverse("catalog:base-list"), HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get(english_url(reverse("catalog:base-list")))
 
     assert '<html lang="fr">' in french.content.decode()
     assert "Catalogue" in french.content.decode()

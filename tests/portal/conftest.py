@@ -6,6 +6,8 @@ import pytest
 from django.tasks.signals import task_enqueued
 from django.urls import reverse
 
+from tests.languages import in_language
+
 PASSWORD = "un mot de passe sûr"
 
 
@@ -13,7 +15,7 @@ def sign_up(client, email="new@labo.example", *, language="fr", accept_terms=Tru
     data = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
     if accept_terms:
         data["accept_terms"] = "on"
-    return client.post(reverse("account_signup"), data, HTTP_ACCEPT_LANGUAGE=language)
+    return client.post(in_language(reverse("account_signup"), language), data)
 
 
 def closed_port() -> int:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests.conftest import verified
 from tests.factories import UserFactory
+from tests.languages import english_url
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ PER_ADDRESS = 10
 
 def sign_in(client, email, password):
     data = {"login": email, "password": password}
-    return client.post(reverse("account_login"), data, HTTP_ACCEPT_LANGUAGE="en")
+    return client.post(english_url(reverse("account_login")), data)
 
 
 def fail(client, email, times):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from projects import services
 from projects.models import Invitation, TeamMember
 from tests.factories import make_project
+from tests.languages import in_language
 from tests.portal.conftest import PASSWORD, sign_up
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_sign_up_keeps_the_date_the_terms_were_accepted(client):
 @pytest.mark.parametrize("name", ["privacy", "terms"])
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_notice_and_the_terms_answer_in_both_languages(client, name, language):
-    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(in_language(reverse(name), language))
 
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.content.decode()

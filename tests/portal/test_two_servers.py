@@ -12,6 +12,7 @@ from django.urls import reverse
 from projects import services
 from tests.conftest import verified
 from tests.factories import UserFactory
+from tests.languages import english_url
 from tests.processes import PUBLIC_HOST, Browser, Server, environment
 from tests.projects.conftest import complete
 
@@ -50,8 +51,10 @@ def with_password(user):
 
 
 def sign_in(browser: Browser, email: str, password: str) -> tuple[int, str]:
-    browser.get(reverse("account_login"))
-    return browser.post(reverse("account_login"), {"login": email, "password": password})
+    browser.get(english_url(reverse("account_login")))
+    return browser.post(
+        english_url(reverse("account_login")), {"login": email, "password": password}
+    )
 
 
 def listed(browser: Browser, reference: str, query: str) -> bool:

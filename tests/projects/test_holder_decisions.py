@@ -21,6 +21,7 @@ from projects.models import (
     Status,
 )
 from tests.factories import record_evidence
+from tests.languages import english_url
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_the_team_reads_the_decision_in_its_timeline(esme, holder_member, client
     decide(esme, holder_member, Decision.REFUSED, REASON)
     client.force_login(owner)
 
-    response = client.get(esme.project.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(english_url(esme.project.get_absolute_url()))
 
     page = response.content.decode()
     assert "Data holder refused" in page  # the timeline

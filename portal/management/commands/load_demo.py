@@ -17,6 +17,7 @@ from portal.demo.holders import (
     load_holder_proposals,
     load_holder_requests,
 )
+from portal.demo.names import load_english_names
 from portal.demo.projects import load_projects
 from portal.demo.results import load_results
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         load_catalog()
+        load_english_names()
         users = load_accounts()
         users |= load_holder_accounts()
         # The demo's transitions would notify its made-up sponsor team: send nothing.

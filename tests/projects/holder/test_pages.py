@@ -11,6 +11,7 @@ from django.urls import reverse
 from catalog.models import DataHolder, HolderMembership
 from projects import clocks, holders, services
 from projects.models import Decision, HolderDecision, HolderInvitation, RequestedBase
+from tests.languages import english_url
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_agreeing_with_conditions_shows_in_the_history(signed_in, esme, holder_m
 
     assert response.status_code == 302
     assert response["Location"] == page_of(esme)
-    page = signed_in.get(page_of(esme), HTTP_ACCEPT_LANGUAGE="en")
+    page = signed_in.get(english_url(page_of(esme)))
     # The message was written in the language of the POST: French, the default.
     assert [m.message for m in page.context["messages"]] == [
         "Votre décision est enregistrée : Accord sous conditions. L'équipe du projet et la "

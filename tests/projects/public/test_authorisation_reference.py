@@ -13,10 +13,9 @@ from django.urls import reverse
 
 from projects.models import Authorisation, Event
 from tests.factories import make_public_project as add
+from tests.languages import english_url
 
 pytestmark = pytest.mark.django_db
-
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture
@@ -49,7 +48,9 @@ def approved(demo_catalog):
 
 
 def page(client, project) -> str:
-    response = client.get(reverse("projects:public", kwargs={"reference": project.reference}), **EN)
+    response = client.get(
+        english_url(reverse("projects:public", kwargs={"reference": project.reference}))
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -95,7 +96,7 @@ def test_a_launched_project_without_the_reference_says_it_is_missing(client, dem
 def test_the_directory_row_of_a_project_without_the_reference_does_not_say_approved(
     client, approved
 ):
-    content = client.get(reverse("projects:directory"), **EN).content.decode()
+    content = client.get(english_url(reverse("projects:directory"))).content.decode()
 
     assert content.count('status-approved">Approved</span>') == 2
     assert content.count('status-approved">Authorisation reference pending</span>') == 1
@@ -131,7 +132,7 @@ def test_the_exports_give_the_reference_and_no_authorisation_date_without_it(cli
 
 
 def test_the_feed_announces_an_authorisation_with_its_reference(client, approved):
-    content = client.get(reverse("projects:feed"), **EN).content.decode()
+    content = client.get(english_url(reverse("projects:feed"))).content.decode()
 
     assert "Authorised (DR-2025-104): Projet HDH-2025-0001" in content
     assert "Authorised (MR-004): Projet HDH-2025-0002" in content

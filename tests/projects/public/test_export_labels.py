@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from projects.public import exports
 from tests.factories import make_public_project as add
+from tests.languages import in_language
 from tests.projects.results_data import on, with_results
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def labelled(demo_catalog):
 
 
 def rows(client, language: str = "") -> list[dict]:
-    response = client.get(reverse("projects:export-csv"), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(in_language(reverse("projects:export-csv"), language))
     text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
     return list(csv.DictReader(io.StringIO(text)))
 

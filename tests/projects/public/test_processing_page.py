@@ -13,6 +13,7 @@ from pytest_django.asserts import assertInHTML
 from projects import services
 from projects.models import ReviewDeadlines, Status
 from tests.factories import record_evidence
+from tests.languages import english_url
 from tests.projects.conftest import complete
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +196,7 @@ def test_the_page_in_french_shows_the_same_figures_per_stage_and_year(client, tr
 
 
 def test_the_page_in_english(client, trail):
-    html = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(english_url(PAGE)).content.decode()
 
     assert "<h1>Processing times of the review</h1>" in html
     assertInHTML(row(2026, 2, "35.5", 45, "50%"), html)
@@ -208,7 +209,7 @@ def test_the_page_in_english(client, trail):
 
 
 def test_each_chart_is_an_image_with_a_name_drawn_from_the_same_figures(client, trail):
-    html = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(english_url(PAGE)).content.decode()
 
     assert html.count('role="img"') == 4
     assert (
@@ -228,7 +229,7 @@ def test_nothing_finished_yet(client, owner, member, organisation, english):
     draft = complete(owner=owner, member=member, organisation=organisation)
     services.project_submit(project=draft, actor=owner)  # still being checked
 
-    html = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(english_url(PAGE)).content.decode()
     data = client.get(JSON).json()
 
     assert "No file has finished a stage of the review yet." in html
@@ -274,7 +275,7 @@ def test_new_deadlines_are_published_at_once(client, trail, administrator):
     assert data["deadlines"]["admissibility_days"] == 20
     # 10 and 17 days are now within 20 days; 22 still is not.
     assert data["years"][0]["stages"]["admissibility"]["share_within_deadline"] == 0.6667
-    html = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(english_url(PAGE)).content.decode()
     assert "Deadline: 20 days." in html
 
 
@@ -314,16 +315,16 @@ def test_bad_addresses_never_give_a_server_error(client, url, status):
 
 
 def test_the_statistics_page_links_to_the_processing_times(client, english):
-    html = client.get("/stats/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/en/stats/").content.decode()
 
     assert (
         "How long each stage of the review takes, and how often the hub keeps to its "
-        f'deadlines: <a href="{PAGE}">Processing times of the review</a>'
+        f'deadlines: <a href="{english_url(PAGE)}">Processing times of the review</a>'
     ) in html
 
 
 def test_each_stage_says_by_how_much_its_deadline_may_be_extended(client, trail):
-    html = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(english_url(PAGE)).content.decode()
 
     def paragraph(stage: str) -> str:
         return html.split(f'id="{stage}-heading"', 1)[1].split("</p>", 1)[0]

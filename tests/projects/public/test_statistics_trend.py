@@ -16,6 +16,7 @@ from projects import services, statistics
 from projects.models import Project
 from projects.public.directory import data_version
 from tests.factories import make_public_project as add
+from tests.languages import in_language
 from tests.projects.results_data import on
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def years(today):
 
 
 def page(client, url: str, language: str = "") -> str:
-    return client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    return client.get(in_language(url, language)).content.decode()
 
 
 def test_the_trend_counts_each_year_as_the_year_figures_do(years):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from projects import services
 from projects.models import Event, Opinion, Project, RejectionGround, Status
+from tests.languages import english_url
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +109,7 @@ def test_the_sponsor_team_reads_the_ground_and_its_rule_on_their_page_and_in_the
         assert REASON in email.body
 
     client.force_login(owner)
-    page = client.get(
-        reverse("my:project", kwargs={"pk": under_review.pk}), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    page = client.get(english_url(reverse("my:project", kwargs={"pk": under_review.pk})))
     content = page.content.decode()
     assert 'id="rejection"' in content
     assert "No public interest shown" in content
@@ -132,9 +131,7 @@ def test_an_unfavourable_opinion_on_record_lets_the_rejection_rest_on_it(
         "unfavourable_opinion"
     )
     client.force_login(owner)
-    page = client.get(
-        reverse("my:project", kwargs={"pk": under_review.pk}), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    page = client.get(english_url(reverse("my:project", kwargs={"pk": under_review.pk})))
     assert "Unfavourable CESREES opinion" in page.content.decode()
 
 
@@ -144,8 +141,7 @@ def test_the_ground_stays_out_of_the_public_page(client, reviewer, under_review)
     )
 
     page = client.get(
-        reverse("projects:public", kwargs={"reference": under_review.reference}),
-        HTTP_ACCEPT_LANGUAGE="en",
+        english_url(reverse("projects:public", kwargs={"reference": under_review.reference}))
     )
 
     content = page.content.decode()

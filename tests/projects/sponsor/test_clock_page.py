@@ -11,6 +11,7 @@ from django.urls import reverse
 from projects import services
 from projects.models import Status
 from tests.factories import record_evidence
+from tests.languages import in_language
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def page(client, user, project, *, language="fr", when=(2027, 3, 1)) -> str:
     with on(*when):
         client.force_login(user)
         response = client.get(
-            reverse("my:project", kwargs={"pk": project.pk}), HTTP_ACCEPT_LANGUAGE=language
+            in_language(reverse("my:project", kwargs={"pk": project.pk}), language)
         )
     assert response.status_code == 200
     return response.content.decode()

@@ -21,6 +21,7 @@ from weasyprint.urls import URLFetcher
 from projects import services
 from projects.models import Organisation, Project
 from projects.pdf import FetchRefused, NoFetching, render_pdf
+from tests.languages import in_language
 
 
 def read(response) -> tuple[PdfReader, str]:
@@ -59,9 +60,9 @@ def resubmitted(submitted, owner, reviewer) -> Project:
     return services.project_transition(project=submitted, actor=owner, to="submitted")
 
 
-def version_pdf(client, project, number: int, **headers):
+def version_pdf(client, project, number: int, language: str = "fr"):
     url = reverse("my:version-pdf", kwargs={"pk": project.pk, "number": number})
-    return client.get(url, **headers)
+    return client.get(in_language(url, language))
 
 
 def test_a_version_is_a_french_pdf_with_every_field(client, owner, submitted):
@@ -108,7 +109,7 @@ def test_a_version_is_a_french_pdf_with_every_field(client, owner, submitted):
 def test_the_pdf_follows_the_readers_language(client, owner, submitted):
     client.force_login(owner)
 
-    response = version_pdf(client, submitted, 1, HTTP_ACCEPT_LANGUAGE="en")
+    response = version_pdf(client, submitted, 1, "en")
 
     reader, text = read(response)
     assert reader.trailer["/Root"]["/Lang"] == "en"
