@@ -19,7 +19,7 @@ from catalog.models import Base
 from projects.filters import PUBLIC_STATES, AlgorithmFilter
 from projects.models import Algorithm, AlgorithmVersion, Theme
 from projects.public.directory import cache_key, data_version
-from projects.public.views import paginate, tell_unknown, without
+from projects.public.views import counted, paginate, tell_unknown, without
 
 
 def algorithm_list(request):
@@ -111,7 +111,7 @@ def _label_choices(form, known: dict[str, dict[str, str]], counts: dict) -> None
     def offered(name: str, values) -> list[tuple[str, str]]:
         chosen = set(form.data.getlist(name))
         return [
-            (value, f"{label} ({counts[name][value]})")
+            (value, counted(label, counts[name][value]))
             for value, label in values
             if counts[name][value] or value in chosen
         ]

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
@@ -70,33 +71,35 @@ SLUG_FACETS = ["theme", "base", "programme"]
 def _label_choices(form, counts: dict) -> None:
     """Each facet's values, with how many projects each would give."""
 
-    def label(name, n):
-        return f"{name} ({n})"
-
     chosen_bases = form.data.getlist("base")
     form.fields["theme"].choices = [
-        (slug, label(name, n)) for slug, name, n in directory.named(counts["theme"])
+        (slug, counted(name, n)) for slug, name, n in directory.named(counts["theme"])
     ]
     form.fields["base"].choices = [
-        (slug, label(acronym, n))
+        (slug, counted(acronym, n))
         for slug, acronym, n in counts["base"]
         if n or slug in chosen_bases
     ]
     form.fields["programme"].widget.choices = [("", _("Any programme"))] + [
-        (slug, label(name, n)) for slug, name, n in directory.named(counts["programme"])
+        (slug, counted(name, n)) for slug, name, n in directory.named(counts["programme"])
     ]
     form.fields["status"].choices = [("", _("Any status"))] + [
-        (value, label(name, counts["status"].get(value, 0))) for value, name in PUBLIC_STATES
+        (value, counted(name, counts["status"].get(value, 0))) for value, name in PUBLIC_STATES
     ]
     # Counts kept from before the results facet existed have none: zeros until recounted.
     by_results = counts.get("results", {})
     form.fields["results"].choices = [("", _("Any results state"))] + [
-        (value, label(name, by_results.get(value, 0)))
+        (value, counted(name, by_results.get(value, 0)))
         for value, name in results.ResultsState.choices
     ]
     form.fields["year"].widget.choices = [("", _("Any year"))] + [
-        (year, label(year, n)) for year, n in counts["year"].items() if year
+        (year, counted(year, n)) for year, n in counts["year"].items() if year
     ]
+
+
+def counted(name, n: int) -> str:
+    """A filter value with how many projects it would give: « Cancer (1 204) »."""
+    return f"{name} ({formats.number_format(n, force_grouping=True)})"
 
 
 def tell_unknown(request, form, known: dict[str, dict[str, str]]) -> None:
