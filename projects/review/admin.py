@@ -111,19 +111,6 @@ class OrganisationAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(project_total=Count("projects"))
 
-    def get_fieldsets(self, request, obj=None):
-        """The application's content as its kind holds it (a data request has neither
-        methodology nor the EHDS fields of an access application)."""
-        if obj is None:
-            return self.fieldsets
-        held = {*snapshots.fields_of(obj.kind), "theme_list"}
-        return [
-            (title, {**options, "fields": [f for f in options["fields"] if f in held]})
-            if options["fields"] is CONTENT_FIELDS
-            else (title, options)
-            for title, options in self.fieldsets
-        ]
-
     def get_readonly_fields(self, request, obj=None):
         # Once verified, the identifier that was checked no longer changes.
         if obj is not None and obj.is_verified:
