@@ -58,6 +58,15 @@ def required_mark(label) -> SafeString:
     return format_html('{} <span class="required-mark" aria-hidden="true">*</span>', label)
 
 
+# Inputs HTML does not allow `aria-required` on: a date, a box, a group of boxes or radios.
+NO_ARIA_REQUIRED = (
+    forms.DateInput,
+    forms.CheckboxInput,
+    forms.CheckboxSelectMultiple,
+    forms.RadioSelect,
+)
+
+
 class ProjectForm(forms.ModelForm):
     """The application's content, the fields of its kind only (`snapshots.SECTIONS`):
     the others are neither shown nor saved. Every field is optional here: a draft may
@@ -172,12 +181,12 @@ class ProjectForm(forms.ModelForm):
         self._mark_required(snapshots.required_of(self.instance))
 
     def _mark_required(self, required: set[str]) -> None:
-        """A visible mark on what a submission needs, and `aria-required` on its input
-        (not on a group of checkboxes or radios, where no single box is required)."""
+        """A visible mark on what a submission needs, and `aria-required` on its input;
+        an input that may not carry it says it in its label's hidden text."""
         for name in required & set(self.fields):
             field = self.fields[name]
             label = field.label or capfirst(name)
-            if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            if isinstance(field.widget, NO_ARIA_REQUIRED):
                 field.label = format_html(
                     '{}<span class="visually-hidden"> ({})</span>',
                     required_mark(label),
