@@ -63,9 +63,7 @@ ACCESS, REQUEST = Project.Kind.ACCESS, Project.Kind.REQUEST
 SECTIONS: dict[str, tuple[Section, ...]] = {
     ACCESS: (
         Section("project", _("The project"), ("title", "summary", "themes", "programme")),
-        Section(
-            "purpose", _("Purpose and method"), ("purpose", "methodology", "expected_results")
-        ),
+        Section("purpose", _("Purpose and method"), ("purpose", "methodology", "expected_results")),
         Section(
             "sponsor",
             _("Sponsor and funding"),

@@ -222,7 +222,9 @@ class ProjectForm(forms.ModelForm):
         if name not in self.fields:
             return f"section-{name}"
         widget = self.fields[name].widget
-        suffix = "_0" if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect) else ""
+        suffix = (
+            "_0" if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect) else ""
+        )
         return f"id_{name}{suffix}"
 
     def clean_duration_months(self):
@@ -290,9 +292,7 @@ class RequestedBaseForm(forms.ModelForm):
         }
         error_messages = {
             "base": {
-                "invalid_choice": _(
-                    "This base is not in the catalog: choose one from the list."
-                )
+                "invalid_choice": _("This base is not in the catalog: choose one from the list.")
             }
         }
 
@@ -304,7 +304,8 @@ class RequestedBaseForm(forms.ModelForm):
         base.queryset = Base.objects.select_related("data_holder").order_by("acronym")
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("base") is None and "base" not in self.errors:
             self.add_error("base", _("Choose the base this line asks for, or remove the line."))
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
@@ -321,7 +322,7 @@ class BaseRequestedBaseFormSet(forms.BaseInlineFormSet):
     def clean(self):
         seen: set[int] = set()
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue
             base = form.cleaned_data.get("base")
             if base is None:

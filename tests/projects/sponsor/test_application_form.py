@@ -215,12 +215,13 @@ def test_the_summary_of_what_is_missing_links_to_each_field(client, owner, draft
 
     response = client.post(
         edit_url(draft),
-        {"title": draft.title, "edit_version": draft.edit_version, "submit": "1"}
-        | EMPTY_FORMSET,
+        {"title": draft.title, "edit_version": draft.edit_version, "submit": "1"} | EMPTY_FORMSET,
     )
 
     content = response.content.decode()
-    summary = content[content.index("alert-warning") : content.index("</ul>", content.index("alert-warning"))]
+    summary = content[
+        content.index("alert-warning") : content.index("</ul>", content.index("alert-warning"))
+    ]
     assert '<a href="#id_data_users">« Qui accédera aux données » est obligatoire' in summary
     assert '<a href="#id_environment_0">' in summary
     assert '<a href="#section-attachments">Joignez le protocole de l&#x27;étude.</a>' in summary
@@ -418,9 +419,7 @@ def test_an_existing_base_is_removed_by_its_remove_box(client, owner, complete_d
         },
     )
 
-    assert list(complete_draft.requested_bases.values_list("base__slug", flat=True)) == [
-        "oscour"
-    ]
+    assert list(complete_draft.requested_bases.values_list("base__slug", flat=True)) == ["oscour"]
 
 
 @pytest.mark.parametrize(
@@ -497,7 +496,9 @@ def test_without_javascript_add_a_base_saves_and_comes_back_to_the_bases(client,
 def test_versions_and_the_sponsor_page_show_the_new_fields_by_their_labels(
     client, owner, complete_draft
 ):
-    Project.objects.filter(pk=complete_draft.pk).update(legal_route="MR-004", conformity_declared=True)
+    Project.objects.filter(pk=complete_draft.pk).update(
+        legal_route="MR-004", conformity_declared=True
+    )
     services.project_submit(project=Project.objects.get(pk=complete_draft.pk), actor=owner)
     client.force_login(owner)
 
@@ -535,7 +536,9 @@ def test_the_public_page_shows_the_environment_and_legal_route_not_the_people(
     assert EHDS_FIELDS["planned_outputs"] not in content
 
 
-def test_the_admin_shows_the_fields_of_the_kind(client, reviewer, owner, complete_draft, data_request):
+def test_the_admin_shows_the_fields_of_the_kind(
+    client, reviewer, owner, complete_draft, data_request
+):
     access = services.project_submit(project=complete_draft, actor=owner)
     request = services.project_submit(project=data_request, actor=owner)
     client.force_login(reviewer)
