@@ -89,8 +89,22 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
     ),
 }
 
+# What the EHDS regulation (Art. 67) and French practice ask of a data access
+# application, beside its scientific content.
+EHDS_FIELDS = (
+    "data_users",
+    "environment",
+    "environment_name",
+    "planned_outputs",
+    "legal_route",
+    "conformity_declared",
+    "accepts_no_reidentification",
+    "accepts_no_harm",
+)
+
 # What a submission needs, per kind. Also needed, on a condition: `environment_name`
 # for another environment, `conformity_declared` for a reference methodology.
+CONDITIONAL = ("environment_name", "conformity_declared")
 REQUIRED: dict[str, frozenset[str]] = {
     ACCESS: frozenset(
         {
@@ -105,12 +119,7 @@ REQUIRED: dict[str, frozenset[str]] = {
             "planned_start",
             "duration_months",
             "bases",
-            "data_users",
-            "environment",
-            "planned_outputs",
-            "legal_route",
-            "accepts_no_reidentification",
-            "accepts_no_harm",
+            *(name for name in EHDS_FIELDS if name not in CONDITIONAL),
             "attachments",
         }
     ),

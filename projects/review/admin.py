@@ -324,14 +324,7 @@ CONTENT_FIELDS = (
     # A data request's own field, then what the EHDS asks of a data access application:
     # `snapshots.SECTIONS` says which kind holds which (`ProjectAdmin.get_fieldsets`).
     "statistics_wanted",
-    "data_users",
-    "environment",
-    "environment_name",
-    "planned_outputs",
-    "legal_route",
-    "conformity_declared",
-    "accepts_no_reidentification",
-    "accepts_no_harm",
+    *snapshots.EHDS_FIELDS,
 )
 KEY_DATES = ("submitted_on", "opinion_on", "authorised_on", "launched_on", "completed_on")
 

@@ -114,14 +114,7 @@ class ProjectForm(forms.ModelForm):
             "duration_months",
             "funding",
             "data_processor",
-            "data_users",
-            "environment",
-            "environment_name",
-            "planned_outputs",
-            "legal_route",
-            "conformity_declared",
-            "accepts_no_reidentification",
-            "accepts_no_harm",
+            *snapshots.EHDS_FIELDS,
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),

@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from projects.models import Project
+from tests.browser.test_review_flow import sign_in_as_sponsor
 from tests.factories import make_project
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -21,14 +20,6 @@ def draft(owner, member, organisation) -> Project:
     return make_project(
         owner=owner, members=[member], title="Parcours après un infarctus", sponsor=organisation
     )
-
-
-def sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def menu_entry(page, title: str):
@@ -39,7 +30,7 @@ def menu_entry(page, title: str):
 def test_the_section_menu_links_to_each_section_and_its_states_follow_the_saves(
     page, assert_accessible, draft, owner
 ):
-    sign_in(page, owner)
+    sign_in_as_sponsor(page, owner)
     page.goto(f"/my/projects/{draft.pk}/edit/")
     menu = page.locator("nav.application-sections")
     expect(menu.locator("li")).to_have_count(8)
@@ -91,7 +82,7 @@ def fill_row(page, index: int, base: str, justification: str) -> None:
 def test_bases_are_added_and_removed_without_saving_then_saved_at_once(
     page, assert_accessible, demo_catalog, draft, owner
 ):
-    sign_in(page, owner)
+    sign_in_as_sponsor(page, owner)
     page.goto(f"/my/projects/{draft.pk}/edit/")
     rows = page.locator("#base-rows .base-row")
     expect(rows).to_have_count(1)
