@@ -2,8 +2,8 @@
 
 The PDF shows the same data as the version pages: a submitted version's frozen
 snapshot (`ProjectVersion.content`), or for the team the current content through
-`snapshots.snapshot`, every field of `snapshots.FIELDS` in order, in the language
-active for the request.
+`snapshots.snapshot`, every field its kind holds (`snapshots.fields_for`) in order,
+choices by their label, in the language active for the request.
 
 Nothing is fetched while rendering: the HTML has no base URL, the stylesheet is a
 file read from disk and passed as a string, fonts are the system's (fontconfig),
@@ -166,8 +166,8 @@ def _sections(content: dict) -> list[Section]:
     """Every field of the snapshot in the form's order, its label in the active
     language, dates (stored as ISO text) as dates for the template to format."""
     sections = []
-    for field, label in snapshots.FIELDS:
-        value = content.get(field)
+    for field, label in snapshots.fields_for(content):
+        value = snapshots.display_value(field, content.get(field))
         if field == "planned_start":
             value = _date(value)
         elif field == "bases":

@@ -353,7 +353,16 @@ COPIED_FIELDS = [
     "duration_months",
     "funding",
     "data_processor",
+    "kind",
+    "statistics_wanted",
+    "data_users",
+    "environment",
+    "environment_name",
+    "planned_outputs",
+    "legal_route",
 ]
+# Not the declarations (of conformity, and those the sponsor accepts): each
+# application makes its own.
 
 
 def project_duplicate(*, project: Project, actor) -> Project:

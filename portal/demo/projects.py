@@ -135,6 +135,14 @@ def load_projects(*, owner, member, staff, reviewer=None) -> None:
         if Project.objects.filter(title=data["title"], team__user=owner).exists():
             continue
         project = _draft(data, owner=owner, member=member, organisation=organisation)
+        if not data["journey"]:
+            # A draft still being written: the form's section menu shows what it lacks.
+            Project.objects.filter(pk=project.pk).update(
+                legal_route="",
+                conformity_declared=False,
+                accepts_no_reidentification=False,
+                accepts_no_harm=False,
+            )
         for to, by, reason in data["journey"]:
             actor = owner if by == "sponsor" else staff
             _record_what_the_step_needs(project, to)
@@ -184,6 +192,20 @@ def _draft(data: dict, *, owner, member, organisation) -> Project:
             planned_start=date(2027, 3, 1),
             duration_months=24,
             funding="Appel à projets de recherche hospitalière.",
+            # What the EHDS regulation asks of a data access application.
+            data_users=(
+                "Dr Claire Martin, épidémiologiste (CHU Exemple), et deux biostatisticiens "
+                "de son équipe."
+            ),
+            environment=Project.Environment.HUB,
+            planned_outputs=(
+                "Tableaux agrégés (effectifs d'au moins 10 personnes), figures et "
+                "coefficients des modèles."
+            ),
+            legal_route=Project.LegalRoute.MR004,
+            conformity_declared=True,
+            accepts_no_reidentification=True,
+            accepts_no_harm=True,
         ),
     )
     project.team.create(user=member)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog.admin_lookups import ImpossibleLookupsAreInvalid
-from projects import clocks, holders, results, selectors, services
+from projects import clocks, holders, results, selectors, services, snapshots
 from projects.models import (
     ACTION_LABELS,
     FIRST_YEAR,
@@ -321,6 +321,10 @@ CONTENT_FIELDS = (
     "duration_months",
     "funding",
     "data_processor",
+    # A data request's own field, then what the EHDS asks of a data access application:
+    # `snapshots.SECTIONS` says which kind holds which (`ProjectAdmin.get_fieldsets`).
+    "statistics_wanted",
+    *snapshots.EHDS_FIELDS,
 )
 KEY_DATES = ("submitted_on", "opinion_on", "authorised_on", "launched_on", "completed_on")
 
@@ -363,6 +367,19 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         InternalNoteInline,
     ]
     change_form_template = "admin/projects/project/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        """The application's content as its kind holds it (a data request has neither
+        methodology nor the EHDS fields of an access application)."""
+        if obj is None:
+            return self.fieldsets
+        held = {*snapshots.fields_of(obj.kind), "theme_list"}
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f in held]})
+            if options["fields"] is CONTENT_FIELDS
+            else (title, options)
+            for title, options in self.fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # Staff record the review; the application's content belongs to the sponsor.

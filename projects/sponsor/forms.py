@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Base
+from projects import snapshots
 from projects.identifiers import doi_normalise, spdx_normalise
 from projects.identifiers import normalise as normalise_identifier
 from projects.models import (
@@ -42,12 +44,34 @@ TEXT_LIMITS = {
     "methodology": 30_000,
     "expected_results": 10_000,
     "funding": 5_000,
+    "statistics_wanted": 10_000,
+    "data_users": 5_000,
+    "planned_outputs": 10_000,
 }
+
+NEW_SPONSOR_FIELDS = ["new_sponsor", "new_sponsor_identifier_kind", "new_sponsor_identifier"]
+
+
+def required_mark(label) -> SafeString:
+    """A label followed by the mark of what a submission needs (the form's legend says
+    what it means; the field itself carries `aria-required`)."""
+    return format_html('{} <span class="required-mark" aria-hidden="true">*</span>', label)
+
+
+# Inputs HTML does not allow `aria-required` on: a date, a box, a group of boxes or radios.
+NO_ARIA_REQUIRED = (
+    forms.DateInput,
+    forms.CheckboxInput,
+    forms.CheckboxSelectMultiple,
+    forms.RadioSelect,
+)
 
 
 class ProjectForm(forms.ModelForm):
-    """The application's content. Every field is optional here: a draft may hold any
-    subset. What a submission needs is checked by `snapshots.submission_problems`."""
+    """The application's content, the fields of its kind only (`snapshots.SECTIONS`):
+    the others are neither shown nor saved. Every field is optional here: a draft may
+    hold any subset. What a submission needs is checked by
+    `snapshots.submission_problems`."""
 
     new_sponsor = forms.CharField(
         label=_("…or register a new sponsor organisation"),
@@ -82,6 +106,7 @@ class ProjectForm(forms.ModelForm):
             "purpose",
             "methodology",
             "expected_results",
+            "statistics_wanted",
             "sponsor",
             "themes",
             "programme",
@@ -89,14 +114,19 @@ class ProjectForm(forms.ModelForm):
             "duration_months",
             "funding",
             "data_processor",
+            *snapshots.EHDS_FIELDS,
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "purpose": forms.Textarea(attrs={"rows": 6}),
             "methodology": forms.Textarea(attrs={"rows": 6}),
             "expected_results": forms.Textarea(attrs={"rows": 4}),
+            "statistics_wanted": forms.Textarea(attrs={"rows": 5}),
             "funding": forms.Textarea(attrs={"rows": 3}),
+            "data_users": forms.Textarea(attrs={"rows": 3}),
+            "planned_outputs": forms.Textarea(attrs={"rows": 3}),
             "themes": forms.CheckboxSelectMultiple,
+            "environment": forms.RadioSelect,
             "planned_start": DateInput(),
         }
 
@@ -104,9 +134,27 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.new_organisation: dict | None = None
+        kind = self.instance.kind
+        kept = {*snapshots.fields_of(kind), *NEW_SPONSOR_FIELDS, "edit_version"}
+        for name in [name for name in self.fields if name not in kept]:
+            del self.fields[name]
         for name, limit in TEXT_LIMITS.items():
-            self.fields[name].validators.append(MaxLengthValidator(limit))
-            self.fields[name].widget.attrs["maxlength"] = limit
+            if name in self.fields:
+                self.fields[name].validators.append(MaxLengthValidator(limit))
+                self.fields[name].widget.attrs["maxlength"] = limit
+        if "environment" in self.fields:
+            # Two choices side by side, none ticked until the sponsor says.
+            environment = cast(forms.ChoiceField, self.fields["environment"])
+            environment.choices = Project.Environment.choices
+        if "legal_route" in self.fields:
+            route = cast(forms.ChoiceField, self.fields["legal_route"])
+            route.choices = [("", _("Choose the legal route")), *Project.LegalRoute.choices]
+        if self.instance.is_data_request:
+            self.fields["purpose"].label = snapshots.QUESTION_LABEL
+            self.fields["purpose"].help_text = _(
+                "The question you want the statistics to answer, and why answering it "
+                "serves the public interest."
+            )
         mine = Organisation.objects.filter(members=user)
         # A foreign key's form field is a ModelChoiceField.
         sponsor = cast(forms.ModelChoiceField, self.fields["sponsor"])
@@ -119,26 +167,58 @@ class ProjectForm(forms.ModelForm):
             sponsor.queryset = Organisation.objects.filter(pk=current)
             sponsor.disabled = True
             sponsor.help_text = _("Only members of this organisation can change the sponsor.")
-            for name in ("new_sponsor", "new_sponsor_identifier_kind", "new_sponsor_identifier"):
+            for name in NEW_SPONSOR_FIELDS:
                 del self.fields[name]
-        self.fields["duration_months"].widget.attrs.update({"min": 1, "max": 240})
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset(_("The project"), "title", "summary", "themes", "programme"),
-            Fieldset(_("Purpose and method"), "purpose", "methodology", "expected_results"),
-            Fieldset(
-                _("Sponsor, schedule and funding"),
-                "sponsor",
-                *[name for name in NEW_SPONSOR_FIELDS if name in self.fields],
-                "data_processor",
-                "planned_start",
-                "duration_months",
-                "funding",
-            ),
-            "edit_version",
+        if "duration_months" in self.fields:
+            self.fields["duration_months"].widget.attrs.update({"min": 1, "max": 240})
+        self._mark_required(snapshots.required_of(self.instance))
+
+    def _mark_required(self, required: set[str]) -> None:
+        """A visible mark on what a submission needs, and `aria-required` on its input;
+        an input that may not carry it says it in its label's hidden text."""
+        for name in required & set(self.fields):
+            field = self.fields[name]
+            label = field.label or capfirst(name)
+            if isinstance(field.widget, NO_ARIA_REQUIRED):
+                field.label = format_html(
+                    '{}<span class="visually-hidden"> ({})</span>',
+                    required_mark(label),
+                    _("needed to submit"),
+                )
+            else:
+                field.label = required_mark(label)
+                field.widget.attrs["aria-required"] = "true"
+
+    def sections(self, states: list[snapshots.SectionState]) -> list[dict]:
+        """The form's sections, each with its state and its bound fields (the new
+        sponsor's fields after the sponsor)."""
+        result = []
+        for state in states:
+            names = []
+            for name in state.section.fields:
+                names.append(name)
+                if name == "sponsor":
+                    names.extend(NEW_SPONSOR_FIELDS)
+            result.append(
+                {
+                    "slug": state.section.slug,
+                    "title": state.section.title,
+                    "complete": state.complete,
+                    "fields": [self[name] for name in names if name in self.fields],
+                }
+            )
+        return result
+
+    def anchor(self, name: str) -> str:
+        """Where a link to a field's problem leads: its input, the first box of a group,
+        or the section of the bases and of the attachments."""
+        if name not in self.fields:
+            return f"section-{name}"
+        widget = self.fields[name].widget
+        suffix = (
+            "_0" if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect) else ""
         )
+        return f"id_{name}{suffix}"
 
     def clean_duration_months(self):
         months = self.cleaned_data["duration_months"]
@@ -149,6 +229,11 @@ class ProjectForm(forms.ModelForm):
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
+        # What only one environment or one route asks for is not kept for another.
+        if "environment" in cleaned and cleaned["environment"] != Project.Environment.OTHER:
+            cleaned["environment_name"] = ""
+        if "legal_route" in cleaned and not cleaned["legal_route"].startswith("MR-"):
+            cleaned["conformity_declared"] = False
         name = " ".join(cleaned.get("new_sponsor", "").split())
         if not name:
             return cleaned
@@ -186,10 +271,10 @@ class ProjectForm(forms.ModelForm):
         return cleaned
 
 
-NEW_SPONSOR_FIELDS = ["new_sponsor", "new_sponsor_identifier_kind", "new_sponsor_identifier"]
-
-
 class RequestedBaseForm(forms.ModelForm):
+    """One requested base. An untouched row is ignored (the formset's empty row), so
+    nothing in it is marked required; a row with anything in it needs its base."""
+
     class Meta:
         model = RequestedBase
         fields = ["base", "justification", "period_start", "period_end"]
@@ -198,15 +283,67 @@ class RequestedBaseForm(forms.ModelForm):
             "period_start": DateInput(),
             "period_end": DateInput(),
         }
+        error_messages = {
+            "base": {
+                "invalid_choice": _("This base is not in the catalog: choose one from the list.")
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        base = cast(forms.ModelChoiceField, self.fields["base"])
+        base.required = False
+        base.empty_label = _("Choose a base")
+        base.queryset = Base.objects.select_related("data_holder").order_by("acronym")
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("base") is None and "base" not in self.errors:
+            self.add_error("base", _("Choose the base this line asks for, or remove the line."))
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        return cleaned
+
+    def validate_constraints(self):
+        """The period is checked above, next to its field; a base asked twice by the
+        formset (`BaseRequestedBaseFormSet.clean`)."""
+
+
+class BaseRequestedBaseFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        seen: set[int] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            base = form.cleaned_data.get("base")
+            if base is None:
+                continue
+            if base.pk in seen:
+                form.add_error(
+                    "base",
+                    _("%(base)s is already requested above: one line per base.")
+                    % {"base": base.acronym},
+                )
+            seen.add(base.pk)
 
 
 RequestedBaseFormSet = forms.inlineformset_factory(
     Project,
     RequestedBase,
     form=RequestedBaseForm,
+    formset=BaseRequestedBaseFormSet,
     extra=1,
     can_delete=True,
 )
+
+
+def requested_base_row(index: int) -> forms.ModelForm:
+    """The empty row `index` of the bases' formset, as "Add a base" appends it."""
+    form = RequestedBaseFormSet(prefix="bases").empty_form
+    form.prefix = f"bases-{index}"
+    return form
 
 
 class AttachmentForm(forms.Form):

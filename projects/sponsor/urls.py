@@ -11,6 +11,7 @@ sponsor_patterns = (
     [
         path("", sponsor.my_projects, name="projects"),
         path("projects/new/", sponsor.project_new, name="project-new"),
+        path("projects/base-row/", sponsor.base_row, name="base-row"),
         path("projects/<int:pk>/", sponsor.project_detail, name="project"),
         path("projects/<int:pk>/edit/", sponsor.project_edit, name="project-edit"),
         path("projects/<int:pk>/withdraw/", sponsor.project_withdraw, name="project-withdraw"),

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -25,6 +26,7 @@ from projects.sponsor.forms import (
     ProjectForm,
     ReasonForm,
     RequestedBaseFormSet,
+    requested_base_row,
 )
 
 
@@ -59,7 +61,25 @@ def project_edit(request, pk: int):
     return _edit(request, project=project)
 
 
-def _edit(request, *, project: Project | None):
+@login_required
+def base_row(request):
+    """One more empty row of the requested bases, for "Add a base" (htmx): at the index
+    the page's formset counts up to, which it then counts one more."""
+    try:
+        index = int(request.GET.get("bases-TOTAL_FORMS", ""))
+    except ValueError:
+        index = -1
+    if not 0 <= index < RequestedBaseFormSet.max_num:
+        return HttpResponseBadRequest(_("No such line of the requested bases."))
+    return render(
+        request,
+        "projects/includes/base_row_added.html",
+        {"base_form": requested_base_row(index), "index": index, "total": index + 1},
+    )
+
+
+def _edit(request, *, project: Project | None, kind: str = Project.Kind.ACCESS):
+    """The application form, for a new application of `kind` or an existing one."""
     data = pop_pending_post(request) if request.method == "GET" else None
     if data is not None:
         messages.warning(
@@ -68,20 +88,29 @@ def _edit(request, *, project: Project | None):
         )
     elif request.method == "POST":
         data = request.POST
-    instance = project or Project()
+    instance = project or Project(kind=kind)
     initial = {"edit_version": instance.edit_version}
     form = ProjectForm(data, instance=instance, user=request.user, initial=initial)
     formset = RequestedBaseFormSet(data, instance=instance, prefix="bases")
+    # A data request carries no files: the hub produces its statistics itself.
+    with_files = "attachments" in snapshots.fields_of(instance.kind)
     files = AttachmentForm(data, request.FILES if request.method == "POST" else None)
+    files_valid = not with_files or files.is_valid()
     conflict = None
     problems: dict[str, list[str]] = {}
 
     if request.method == "POST":
-        if files.is_valid() and project is not None:
+        if with_files and files_valid and project is not None:
             services.attachments_add(project=project, actor=request.user, uploads=files.uploads())
-        if form.is_valid() and formset.is_valid() and files.is_valid():
+        if form.is_valid() and formset.is_valid() and files_valid:
             try:
-                project = _save(request, form=form, formset=formset, files=files, project=project)
+                project = _save(
+                    request,
+                    form=form,
+                    formset=formset,
+                    uploads=files.uploads() if with_files else [],
+                    project=project,
+                )
             except services.EditConflict:
                 assert project is not None  # `_save` never refuses a new application
                 conflict = Project.objects.get(pk=project.pk)
@@ -104,7 +133,10 @@ def _edit(request, *, project: Project | None):
             else:
                 if "submit" not in request.POST:
                     messages.success(request, _("Draft saved."))
-                    return redirect("my:project-edit", pk=project.pk)
+                    url = reverse("my:project-edit", kwargs={"pk": project.pk})
+                    # Without JavaScript, "Add a base" saves and comes back to the bases,
+                    # with an empty line for one more.
+                    return redirect(f"{url}#section-bases" if "add_base" in request.POST else url)
                 problems = snapshots.submission_problems(project)
                 if not problems:
                     return _submit(request, project)
@@ -125,19 +157,39 @@ def _edit(request, *, project: Project | None):
         else:
             messages.error(request, _("Please correct the errors below."))
 
+    states = snapshots.section_states(instance.kind, _saved_problems(project, problems))
     return render(
         request,
         "projects/project_form.html",
         {
             "project": project,
+            "kind": instance.kind,
             "form": form,
+            "sections": form.sections(states),
             "formset": formset,
-            "files": files,
+            "files": files if with_files else None,
             "problems": problems,
+            "problem_links": [
+                (form.anchor(field), problem)
+                for field, field_problems in problems.items()
+                for problem in field_problems
+            ],
+            "required": snapshots.required_of(instance),
             "conflict": conflict,
             "hub_request": selectors.pending_request_for_changes(project),
         },
     )
+
+
+def _saved_problems(project: Project | None, problems: dict) -> dict | None:
+    """What the saved application still lacks, which the section menu shows: the
+    submission's problems when just checked, else those of the application as saved
+    (never of the entries on the page, which may not be saved); `None` for a new one."""
+    if problems:
+        return problems
+    if project is None or project.pk is None:
+        return None
+    return snapshots.submission_problems(Project.objects.get(pk=project.pk))
 
 
 def _rebound_after_save(request, project: Project) -> ProjectForm:
@@ -153,7 +205,7 @@ def _rebound_after_save(request, project: Project) -> ProjectForm:
     return form
 
 
-def _save(request, *, form, formset, files, project: Project | None) -> Project:
+def _save(request, *, form, formset, uploads, project: Project | None) -> Project:
     """Saves the application; only an existing one checks the version its form was
     loaded at: a new one has no earlier save to conflict with, whatever is posted."""
     expected_version = form.cleaned_data["edit_version"]
@@ -164,7 +216,7 @@ def _save(request, *, form, formset, files, project: Project | None) -> Project:
             )
         if project is None:
             project = services.project_create(owner=request.user, project=form.instance)
-            services.attachments_add(project=project, actor=request.user, uploads=files.uploads())
+            services.attachments_add(project=project, actor=request.user, uploads=uploads)
             expected_version = project.edit_version
 
         def write() -> None:
@@ -307,7 +359,7 @@ def version_detail(request, pk: int, number: int):
     version = get_object_or_404(ProjectVersion, project=project, number=number)
     fields = [
         (label, snapshots.as_lines(field, version.content.get(field)))
-        for field, label in snapshots.FIELDS
+        for field, label in snapshots.fields_for(version.content)
     ]
     return render(
         request,

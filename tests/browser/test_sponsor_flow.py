@@ -108,6 +108,13 @@ def test_new_sponsor_signs_up_confirms_email_and_submits_an_application(
     page.locator("[name=bases-0-period_start]").fill("2015-01-01")
     page.locator("[name=bases-0-period_end]").fill("2022-12-31")
     page.locator("input[name=protocol]").set_input_files(protocol_pdf)
+    # What the EHDS regulation asks of a data access application.
+    page.locator("#id_data_users").fill("Dora Martin (CHU Est), épidémiologiste.")
+    page.locator("#id_environment_0").check()
+    page.locator("#id_planned_outputs").fill("Tableaux agrégés et figures.")
+    page.locator("#id_legal_route").select_option("cnil")
+    page.locator("#id_accepts_no_reidentification").check()
+    page.locator("#id_accepts_no_harm").check()
     page.locator("button[name=submit]").click()
 
     # The project page shows the reference given at submission.

@@ -18,6 +18,17 @@ def draft(owner, member, organisation):
     )
 
 
+# What a data access application says under the EHDS regulation, as a submission needs it.
+EHDS_FIELDS = {
+    "data_users": "Dr Durand (CHU Nord), un biostatisticien de l'équipe.",
+    "environment": "hub",
+    "planned_outputs": "Tableaux agrégés et figures, sans donnée individuelle.",
+    "legal_route": "cnil",
+    "accepts_no_reidentification": True,
+    "accepts_no_harm": True,
+}
+
+
 def complete(*, owner, member, organisation):
     """A draft with everything a submission needs (usable outside fixtures, for threads)."""
     draft = make_project(
@@ -30,6 +41,8 @@ def complete(*, owner, member, organisation):
     draft.funding = "ANR"
     draft.planned_start = date(2027, 1, 1)
     draft.duration_months = 24
+    for name, value in EHDS_FIELDS.items():
+        setattr(draft, name, value)
     draft.save()
     draft.themes.add(Theme.objects.get(slug="ai"))
     load_catalog()

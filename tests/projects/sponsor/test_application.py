@@ -8,6 +8,7 @@ from django.urls import reverse
 from projects import services, snapshots
 from projects.models import Event, ImmutableRecord, Project, ProjectVersion, Status
 from tests.factories import make_project
+from tests.projects.conftest import EHDS_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,13 @@ def test_submit_lists_every_missing_part_at_once_and_keeps_the_entries(client, o
         "duration_months",
         "bases",
         "attachments",
+        # What the EHDS regulation asks of a data access application.
+        "data_users",
+        "environment",
+        "planned_outputs",
+        "legal_route",
+        "accepts_no_reidentification",
+        "accepts_no_harm",
     }
     # The summary at the top names each missing field, as a link to it.
     assert problems["summary"] == ["« Résumé public » est obligatoire pour déposer le dossier."]
@@ -137,6 +145,7 @@ def test_submitting_gives_a_reference_freezes_version_1_and_logs_a_public_event(
             "themes": list(complete_draft.themes.values_list("pk", flat=True)),
             "planned_start": "2027-01-01",
             "duration_months": "24",
+            **{name: "on" if value is True else value for name, value in EHDS_FIELDS.items()},
             "edit_version": complete_draft.edit_version,
             "submit": "1",
             "bases-TOTAL_FORMS": "1",
@@ -168,6 +177,8 @@ def test_references_count_up_and_never_repeat(complete_draft, owner):
     services.project_transition(project=first, actor=owner, to=Status.WITHDRAWN, reason="Stop")
     copy = make_project(owner=owner, title="Second")
     for field in ["summary", "purpose", "methodology", "expected_results", "funding"]:
+        setattr(copy, field, getattr(first, field))
+    for field in EHDS_FIELDS:
         setattr(copy, field, getattr(first, field))
     copy.sponsor, copy.planned_start, copy.duration_months = first.sponsor, first.planned_start, 12
     copy.save()

@@ -44,6 +44,9 @@ TABLE = {
     ("project-new", GET, None): (LOGIN, 200, 200, 200, 200, 200, 200, 200),
     # Anyone signed in may start an application of their own.
     ("project-new", POST, None): (LOGIN, DONE, DONE, DONE, DONE, DONE, DONE, DONE),
+    # One more empty line of the form's requested bases, for anyone signed in (it reads
+    # no project); without the index the page's formset counts to, a 400.
+    ("base-row", GET, None): (LOGIN, 400, 400, 400, 400, 400, 400, 400),
     ("invitation", GET, None): (200, 200, 200, 200, 200, 200, 200, 200),
     # Sent to an address without an account: only its owner (creating the account)
     # takes it; signed in as anyone else, it is refused.
