@@ -119,8 +119,7 @@ class AuthenticatorAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_filter = ["type"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
-    fields = ["account", "kind", "added_on", "last_used_on"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "kind", "added_on", "last_used_on")
 
     @admin.display(description=_("account"), ordering="user__email")
     def account(self, authenticator: Authenticator) -> str:

@@ -836,7 +836,7 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     ]
     list_filter = [ActionFilter, "ground", "visibility", "to_status"]
     # The action by its name, never its code (`changes_requested`).
-    fields = [
+    fields = readonly_fields = (
         "at",
         "project",
         "action_name",
@@ -846,8 +846,7 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         "ground",
         "actor",
         "visibility",
-    ]
-    readonly_fields = fields
+    )
     # The latest first: what staff look for in the trail is what just happened.
     ordering = ["-at", "-pk"]
     list_select_related = ["project", "actor"]
