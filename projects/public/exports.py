@@ -36,6 +36,7 @@ COLUMNS = PUBLIC_FIELDS
 # unless they asked for English), for a spreadsheet read by people; the codes stay,
 # in the same columns, for the programs that read them.
 LABELS = {
+    "kind": "kind_label",
     "themes": "theme_names",
     "programme": "programme_name",
     "status": "status_label",
@@ -63,6 +64,7 @@ def public_record(row, base_url: str, *, themes: list[str], bases: list[str], to
     )
     return {
         "reference": row.reference,
+        "kind": row.kind,
         "title": row.title,
         "summary": row.summary,
         "sponsor": row.sponsor__name or "",
@@ -94,6 +96,7 @@ def _iso(day) -> str:
 ROW = [
     "pk",
     "reference",
+    "kind",
     "title",
     "summary",
     "sponsor__name",
@@ -124,6 +127,7 @@ def public_records(
     record is read (the request's: the file is written after the view returns)."""
     today = clocks.hub_today()
     statuses = {code: str(label) for code, label in Status.choices}
+    kinds = {code: str(label) for code, label in Project.Kind.choices}
     results_states = {code: str(label) for code, label in results.ResultsState.choices}
     rows = queryset.values_list(*ROW, named=True).iterator(chunk_size=CHUNK_SIZE)
     for chunk in batched(rows, CHUNK_SIZE):
@@ -148,6 +152,7 @@ def public_records(
             )
             if labelled:
                 record |= {
+                    "kind_label": kinds.get(row.kind, row.kind),
                     "theme_names": [name for _slug, name in themes[row.pk]],
                     "programme_name": row.programme__name or "",
                     "status_label": statuses.get(row.status, row.status),
