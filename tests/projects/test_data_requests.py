@@ -117,9 +117,7 @@ def test_completing_a_request_needs_its_statistics_delivered(in_progress, review
     assert "Aucune statistique" in str(refused.value)
 
     deliver(in_progress, reviewer)
-    project = services.project_transition(
-        project=in_progress, actor=reviewer, to=Status.COMPLETED
-    )
+    project = services.project_transition(project=in_progress, actor=reviewer, to=Status.COMPLETED)
 
     assert project.status == Status.COMPLETED
     assert project.completed_on is not None
@@ -192,9 +190,7 @@ def test_no_holder_decision_is_recorded_on_a_request(submitted_request, reviewer
     requested = RequestedBase.objects.get(project=submitted_request)
 
     with pytest.raises(holders.HolderError):
-        holders.requested_base_decide(
-            requested=requested, actor=reviewer, decision=Decision.AGREED
-        )
+        holders.requested_base_decide(requested=requested, actor=reviewer, decision=Decision.AGREED)
     requested.refresh_from_db()
     assert requested.decision == Decision.PENDING
 
