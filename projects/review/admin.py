@@ -637,7 +637,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("%(name)s is delivered; the team is emailed. Close the request when done.")
+                    _("Delivered: %(name)s. The team is emailed; close the request when done.")
                     % {"name": delivery.original_name},
                     messages.SUCCESS,
                 )
