@@ -1324,8 +1324,6 @@ class PublicVersion(models.Model):
 # API give them (`public.exports.public_record`, `api.serializers`).
 PUBLIC_FIELDS = [
     "reference",
-    # A data access application or a data request (EHDS Art. 67 or 69).
-    "kind",
     "title",
     "summary",
     "sponsor",
@@ -1334,6 +1332,8 @@ PUBLIC_FIELDS = [
     "programme",
     "bases",
     "status",
+    # A data access application or a data request (EHDS Art. 67 or 69).
+    "kind",
     "submitted_on",
     "opinion_on",
     "authorised_on",

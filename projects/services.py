@@ -85,15 +85,19 @@ PUBLIC, TEAM, INTERNAL = (
 # Who may move a project from one state to another. Read it as a sentence:
 # (from, to): the sponsor team / the staff may do it, logged as this action.
 # The evidence some arrivals need is checked apart, in `transition_blockers`.
-# First what both kinds of application share: submission, admissibility, changes,
-# withdrawal.
-SHARED: dict[tuple[str, str], Rule] = {
+TRANSITIONS: dict[tuple[str, str], Rule] = {
     (S.DRAFT, S.SUBMITTED): Rule(SPONSOR, "submitted", PUBLIC),
     (S.CHANGES_REQUESTED, S.SUBMITTED): Rule(SPONSOR, "resubmitted", TEAM, staff_told=True),
     (S.SUBMITTED, S.UNDER_REVIEW): Rule(STAFF, "admissible", PUBLIC),
     (S.SUBMITTED, S.CHANGES_REQUESTED): Rule(STAFF, "changes_requested", TEAM, True),
     (S.UNDER_REVIEW, S.CHANGES_REQUESTED): Rule(STAFF, "changes_requested", TEAM, True),
+    (S.UNDER_REVIEW, S.AWAITING_AUTHORISATION): Rule(STAFF, "opinion_given", PUBLIC),
     (S.UNDER_REVIEW, S.REJECTED): Rule(STAFF, "rejected", PUBLIC, True, ground_required=True),
+    (S.AWAITING_AUTHORISATION, S.APPROVED): Rule(STAFF, "authorised", PUBLIC),
+    (S.AWAITING_AUTHORISATION, S.REJECTED): Rule(
+        STAFF, "rejected", PUBLIC, True, ground_required=True
+    ),
+    (S.APPROVED, S.IN_PROGRESS): Rule(STAFF, "launched", PUBLIC),
     (S.IN_PROGRESS, S.COMPLETED): Rule(STAFF, "completed", PUBLIC),
 } | {
     (state, S.WITHDRAWN): Rule(SPONSOR, "withdrawn", PUBLIC, True)
@@ -101,23 +105,14 @@ SHARED: dict[tuple[str, str], Rule] = {
     if state not in FINAL
 }
 
-# A data access application: opinion, authorisation, the data holders, then the data.
-TRANSITIONS: dict[tuple[str, str], Rule] = SHARED | {
-    (S.UNDER_REVIEW, S.AWAITING_AUTHORISATION): Rule(STAFF, "opinion_given", PUBLIC),
-    (S.AWAITING_AUTHORISATION, S.APPROVED): Rule(STAFF, "authorised", PUBLIC),
-    (S.AWAITING_AUTHORISATION, S.REJECTED): Rule(
-        STAFF, "rejected", PUBLIC, True, ground_required=True
-    ),
-    (S.APPROVED, S.IN_PROGRESS): Rule(STAFF, "launched", PUBLIC),
-}
-
-# A data request (EHDS Art. 69): once the review finds it admissible and lawful the
-# hub accepts it and produces the statistics itself; no CESREES opinion, no CNIL
-# authorisation, no data holder decides (`awaiting_authorisation` and `approved` are
-# never reached). It is completed once the statistics are delivered.
-REQUEST_TRANSITIONS: dict[tuple[str, str], Rule] = SHARED | {
-    (S.UNDER_REVIEW, S.IN_PROGRESS): Rule(STAFF, "accepted", PUBLIC),
-}
+# A data request (EHDS Art. 69) takes the same table without the authorisation's
+# states: once the review finds it admissible and lawful, the hub accepts it and
+# produces the statistics itself (no CESREES opinion, no CNIL authorisation, no data
+# holder decides), and completes it once they are delivered (`transition_blockers`).
+AUTHORISATION_STATES = {S.AWAITING_AUTHORISATION, S.APPROVED}
+REQUEST_TRANSITIONS: dict[tuple[str, str], Rule] = {
+    move: rule for move, rule in TRANSITIONS.items() if not AUTHORISATION_STATES & set(move)
+} | {(S.UNDER_REVIEW, S.IN_PROGRESS): Rule(STAFF, "accepted", PUBLIC)}
 
 
 def transitions_for(project: Project) -> dict[tuple[str, str], Rule]:

@@ -275,3 +275,31 @@ def test_a_bases_request_of_an_access_application_still_reaches_its_holder(
         services.project_submit(project=complete_draft, actor=owner)
 
     assert holder_member.email in {address for email in mail.outbox for address in email.to}
+
+
+def test_the_request_table_reads_as_its_path():
+    """Written out here, not read from `services`: the path a data request takes."""
+    S = Status
+    moves = {
+        (frm, to, rule.by)
+        for (frm, to), rule in services.REQUEST_TRANSITIONS.items()
+        if to != S.WITHDRAWN
+    }
+    assert moves == {
+        (S.DRAFT, S.SUBMITTED, "sponsor"),
+        (S.CHANGES_REQUESTED, S.SUBMITTED, "sponsor"),
+        (S.SUBMITTED, S.UNDER_REVIEW, "staff"),
+        (S.SUBMITTED, S.CHANGES_REQUESTED, "staff"),
+        (S.UNDER_REVIEW, S.CHANGES_REQUESTED, "staff"),
+        (S.UNDER_REVIEW, S.REJECTED, "staff"),
+        (S.UNDER_REVIEW, S.IN_PROGRESS, "staff"),
+        (S.IN_PROGRESS, S.COMPLETED, "staff"),
+    }
+    withdrawn_from = {frm for (frm, to) in services.REQUEST_TRANSITIONS if to == S.WITHDRAWN}
+    assert withdrawn_from == {
+        S.DRAFT,
+        S.SUBMITTED,
+        S.CHANGES_REQUESTED,
+        S.UNDER_REVIEW,
+        S.IN_PROGRESS,
+    }
