@@ -166,9 +166,9 @@ APPLICATIONS: list[dict[str, Any]] = [
 
 # The statistics the hub delivered for the completed data request above.
 STATISTICS_CSV = (
-    "annee;sexe;age;effectif\n"
-    "2022;F;50-59;412\n2022;H;50-59;1287\n2023;F;50-59;398\n2023;H;50-59;1301\n"
-).encode()
+    b"annee;sexe;age;effectif\n"
+    b"2022;F;50-59;412\n2022;H;50-59;1287\n2023;F;50-59;398\n2023;H;50-59;1301\n"
+)
 
 
 def demo_organisation(name: str, *, identifier: str, verified: bool = True) -> Organisation:

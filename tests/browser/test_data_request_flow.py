@@ -10,6 +10,7 @@ is Django's own UI and is not audited here.
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -171,7 +172,7 @@ def test_a_data_request_from_draft_to_its_statistics(
     with page.expect_download() as download:
         block.get_by_role("link", name="passages-asthme.csv").click()
     assert download.value.suggested_filename == "passages-asthme.csv"
-    assert open(download.value.path(), encoding="utf-8").read() == CSV_TEXT
+    assert Path(download.value.path()).read_text(encoding="utf-8") == CSV_TEXT
 
     # The public directory lists it under the kind "data request", the file never.
     page.goto("/projects/?kind=request")

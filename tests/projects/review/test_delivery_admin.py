@@ -209,9 +209,7 @@ def test_the_team_sees_the_delivery_on_its_project_page_never_the_public(client,
     assert "Cellules de moins de 11" not in public.content.decode()
 
 
-def test_the_team_page_of_a_request_shows_its_kind_and_no_holder_decision(
-    client, owner, delivered
-):
+def test_the_team_page_of_a_request_shows_its_kind_and_no_holder_decision(client, owner, delivered):
     client.force_login(owner)
 
     page = client.get(reverse("my:project", args=[delivered.project_id])).content.decode()
