@@ -570,13 +570,8 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         if not request.user.has_perm("projects.transition_project"):
             raise PermissionDenied
         project = self.get_object(request, unquote(object_id))
-        if project is None:  # unknown or malformed id (`abc/transition/`)
-            self.message_user(
-                request,
-                _("There is no project with the id “%(id)s”.") % {"id": object_id},
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+        if project is None:
+            return self._no_such_project(request, object_id)
         form = TransitionForm(request.POST, project=project, to=request.POST.get("to", ""))
         if not form.is_valid():
             self.message_user(request, form.errors_as_text(), messages.ERROR)
@@ -600,6 +595,15 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             )
         return HttpResponseRedirect(reverse("admin:projects_project_change", args=[object_id]))
 
+    def _no_such_project(self, request, object_id):
+        """An unknown or malformed id (`abc/transition/`): back to the list, with a word."""
+        self.message_user(
+            request,
+            _("There is no project with the id “%(id)s”.") % {"id": object_id},
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+
     def deliver_view(self, request, object_id):
         """Delivers the statistics of a data request in progress: a file checked by its
         content and a note (`services.statistics_deliver`). A refused file is shown
@@ -608,12 +612,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             raise PermissionDenied
         project = self.get_object(request, unquote(object_id))
         if project is None:
-            self.message_user(
-                request,
-                _("There is no project with the id “%(id)s”.") % {"id": object_id},
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+            return self._no_such_project(request, object_id)
         change = reverse("admin:projects_project_change", args=[project.pk])
         if not _may_deliver(project, request.user):
             self.message_user(
@@ -661,12 +660,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             raise PermissionDenied
         project = self.get_object(request, unquote(object_id))
         if project is None:
-            self.message_user(
-                request,
-                _("There is no project with the id “%(id)s”.") % {"id": object_id},
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+            return self._no_such_project(request, object_id)
         try:
             extension = services.deadline_extend(
                 project=project,
