@@ -102,6 +102,9 @@ class ProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=PUBLIC_STATES, empty_label=_("Any status")
     )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of application"), choices=Project.Kind.choices, empty_label=_("Any kind")
+    )
     # Due and overdue move with the hub's day: the cached counts carry it too
     # (`public.directory.counts_version`).
     results = django_filters.ChoiceFilter(
@@ -145,6 +148,7 @@ class ProjectFilter(django_filters.FilterSet):
             "base",
             "programme",
             "status",
+            "kind",
             "results",
             "year",
             "launched",

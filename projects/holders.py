@@ -176,6 +176,10 @@ def requested_base_deliver(
 
 
 def _check_open(project: Project, states: set) -> None:
+    if project.is_data_request:
+        raise HolderError(
+            _("A data request has no decision of data holders: the hub produces its statistics.")
+        )
     if project.status not in states:
         if project.status == Status.IN_PROGRESS:
             raise HolderError(_("The project is launched: the decision no longer changes."))

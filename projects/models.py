@@ -222,6 +222,12 @@ NEXT_STEPS: dict[str, "StrPromise"] = {
     Status.REJECTED: _("Nothing more: the application was rejected."),
     Status.WITHDRAWN: _("Nothing more: the project was withdrawn."),
 }
+# A data request's own path (EHDS Art. 69): the hub produces the statistics itself.
+REQUEST_NEXT_STEPS: dict[str, "StrPromise"] = {
+    Status.UNDER_REVIEW: _("The hub checks that it can answer your request lawfully."),
+    Status.IN_PROGRESS: _("The hub prepares your statistics and will deliver them as a file."),
+    Status.COMPLETED: _("Nothing more: your statistics are delivered."),
+}
 
 # The hub's stages that have a deadline of their own (`projects.clocks`).
 STAGE_LABELS: dict[str, "StrPromise"] = {
@@ -550,6 +556,8 @@ class Project(models.Model):
 
     @property
     def next_step(self) -> str:
+        if self.is_data_request and self.status in REQUEST_NEXT_STEPS:
+            return str(REQUEST_NEXT_STEPS[self.status])
         return str(NEXT_STEPS[self.status])
 
     @property
@@ -557,6 +565,14 @@ class Project(models.Model):
         """The nearer of the stored due dates (see `NEXT_DUE`), without a query."""
         dates = [day for day in (self.stage_due_on, self.decision_due_on) if day]
         return min(dates) if dates else None
+
+    def stage_label(self, stage: str | None) -> "StrPromise | None":
+        """What a stage of the clock is called for this project. A data request's
+        review (`under_review`) runs on the opinion's budget, but no committee sits:
+        the hub checks that statistics can answer it, then accepts it."""
+        if self.is_data_request and stage == clocks.Stage.OPINION:
+            return _("review of the request")
+        return STAGE_LABELS.get(stage or "")
 
     def review_clock(self, *, today: date | None = None) -> clocks.Clock:
         """The clock as the audit trail, the extensions and the hub's settings give it
@@ -929,6 +945,8 @@ ACTION_LABELS = {
     "authorised": _("Authorised"),
     "launched": _("Launched: data made available"),
     "completed": _("Completed"),
+    "accepted": _("Accepted: the hub prepares the statistics"),
+    "statistics_delivered": _("Statistics delivered by the hub"),
     "rejected": _("Rejected"),
     "withdrawn": _("Withdrawn by the sponsor"),
     "assigned": _("Reviewer assigned"),
@@ -1315,6 +1333,8 @@ PUBLIC_FIELDS = [
     "programme",
     "bases",
     "status",
+    # A data access application or a data request (EHDS Art. 67 or 69).
+    "kind",
     "submitted_on",
     "opinion_on",
     "authorised_on",

@@ -21,6 +21,7 @@ from catalog.models import HolderMembership
 from projects.mail import email_enqueue
 from projects.models import (
     AlgorithmVersion,
+    Delivery,
     Event,
     HolderDecision,
     Message,
@@ -149,6 +150,8 @@ def notify_holders_of_requests(project_id: int) -> int:
         requests = list(
             RequestedBase.objects.select_for_update(of=("self",))
             .filter(project_id=project_id, holder_told_at=None)
+            # A data request's bases are no data holder's to decide on.
+            .exclude(project__kind=Project.Kind.REQUEST)
             .select_related("project", "base__data_holder")
         )
         RequestedBase.objects.filter(pk__in=[request.pk for request in requests]).update(
@@ -185,6 +188,14 @@ def notify_holders_of_requests(project_id: int) -> int:
         email_enqueue(subject=subject, body=body, to=[user.email])
         queued += 1
     return queued
+
+
+@task()
+def notify_delivery(delivery_id: int) -> int:
+    """The hub delivered the statistics of a data request: each member of the team is
+    told, with the hub's note and the link to their project page, where the file is."""
+    delivery = Delivery.objects.select_related("project").get(pk=delivery_id)
+    return email_team(delivery.project, "delivery", {"delivery": delivery})
 
 
 @task()

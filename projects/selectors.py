@@ -159,10 +159,12 @@ def queue_counts(projects: QuerySet[Project], user) -> dict[str, int]:
 
 def holder_requests(user) -> QuerySet[RequestedBase]:
     """The requests for the bases of every data holder `user` is a member of, in the
-    projects submitted at least once: never a draft, whoever else may read it."""
+    projects submitted at least once: never a draft, whoever else may read it, and
+    never a data request's (the hub answers it with statistics; no holder decides)."""
     return (
         RequestedBase.objects.filter(base__data_holder__memberships__user=user)
         .exclude(project__status=Status.DRAFT)
+        .exclude(project__kind=Project.Kind.REQUEST)
         .exclude(project__reference="")
         .select_related("project__sponsor", "base__data_holder")
     )

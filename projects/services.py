@@ -27,6 +27,7 @@ from projects.models import (
     Attachment,
     Authorisation,
     DeadlineExtension,
+    Delivery,
     EmailedInvitation,
     Event,
     Invitation,
@@ -104,6 +105,21 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
     if state not in FINAL
 }
 
+# A data request (EHDS Art. 69) takes the same table without the authorisation's
+# states: once the review finds it admissible and lawful, the hub accepts it and
+# produces the statistics itself (no CESREES opinion, no CNIL authorisation, no data
+# holder decides), and completes it once they are delivered (`transition_blockers`).
+AUTHORISATION_STATES = {S.AWAITING_AUTHORISATION, S.APPROVED}
+REQUEST_TRANSITIONS: dict[tuple[str, str], Rule] = {
+    move: rule for move, rule in TRANSITIONS.items() if not AUTHORISATION_STATES & set(move)
+} | {(S.UNDER_REVIEW, S.IN_PROGRESS): Rule(STAFF, "accepted", PUBLIC)}
+
+
+def transitions_for(project: Project) -> dict[tuple[str, str], Rule]:
+    """The transition table of the project's kind of application."""
+    return REQUEST_TRANSITIONS if project.is_data_request else TRANSITIONS
+
+
 # The key date each arrival sets, for the public directory and the statistics.
 KEY_DATES: dict[str, str] = {
     S.AWAITING_AUTHORISATION: "opinion_on",
@@ -128,7 +144,9 @@ def allowed_transitions(*, project: Project, user) -> list[str]:
     if role == SPONSOR and not is_team_member(project=project, user=user):
         return []
     return [
-        to for (frm, to), rule in TRANSITIONS.items() if frm == project.status and rule.by == role
+        to
+        for (frm, to), rule in transitions_for(project).items()
+        if frm == project.status and rule.by == role
     ]
 
 
@@ -144,7 +162,9 @@ def transition_blockers(*, project: Project, to: str, ground: str = "") -> list[
       recorded, and a CNIL refusal can only come while the authorisation is awaited;
     - a launch needs every requested base agreed (with or without conditions) or
       delivered by its data holder, but for those it refused that the hub set aside
-      to go on without them (not all of them).
+      to go on without them (not all of them);
+    - a data request has no holder's decision to wait for, but is completed only once
+      the hub has delivered its statistics (`Delivery`).
 
     The admin draws its transition forms from this; `project_transition` asks it
     again under the row lock, so nothing reaches these states without the evidence.
@@ -172,7 +192,14 @@ def transition_blockers(*, project: Project, to: str, ground: str = "") -> list[
             )
         else:
             missing += authorisation.problems()
-    if to == S.IN_PROGRESS:
+    if to == S.COMPLETED and project.is_data_request and not project.deliveries.exists():
+        missing.append(
+            _(
+                "No statistics are delivered yet: upload the file under “Deliver the "
+                "statistics” first; the team is emailed when it is there."
+            )
+        )
+    if to == S.IN_PROGRESS and not project.is_data_request:
         requested = list(project.requested_bases.select_related("base"))
         kept = [request for request in requested if not request.set_aside]
         waiting = [request.base.acronym for request in kept if request.decision not in DATA_GRANTED]
@@ -185,7 +212,17 @@ def transition_blockers(*, project: Project, to: str, ground: str = "") -> list[
             missing.append(
                 _("Every requested base was refused and set aside: there is no data to open.")
             )
-    if to == S.REJECTED and ground == RejectionGround.UNFAVOURABLE_OPINION:
+    if project.is_data_request and ground in (
+        RejectionGround.UNFAVOURABLE_OPINION,
+        RejectionGround.CNIL_REFUSAL,
+    ):
+        missing.append(
+            _(
+                "A data request has neither a CESREES opinion nor a CNIL decision: "
+                "choose another ground."
+            )
+        )
+    elif to == S.REJECTED and ground == RejectionGround.UNFAVOURABLE_OPINION:
         opinion = project.opinion_on_record
         if opinion is None or opinion.verdict != Opinion.Verdict.UNFAVOURABLE:
             missing.append(
@@ -194,7 +231,7 @@ def transition_blockers(*, project: Project, to: str, ground: str = "") -> list[
                     "opinion recorded, unfavourable, under “CESREES opinion” first."
                 )
             )
-    if (
+    elif (
         to == S.REJECTED
         and ground == RejectionGround.CNIL_REFUSAL
         and project.status != S.AWAITING_AUTHORISATION
@@ -236,7 +273,7 @@ def project_transition(
                 _("Someone else acted on this project meanwhile: it is now “%(state)s”.")
                 % {"state": locked.get_status_display()}
             )
-        rule = TRANSITIONS.get((locked.status, to))
+        rule = transitions_for(locked).get((locked.status, to))
         if rule is None:
             raise TransitionError(
                 _("A project that is “%(state)s” cannot become “%(to)s”.")
@@ -283,7 +320,8 @@ def project_transition(
         if locked.is_public:
             public_data_changed()
         transaction.on_commit(lambda: notifications.notify_event.enqueue(event.pk))
-        if to == S.SUBMITTED:
+        if to == S.SUBMITTED and not locked.is_data_request:
+            # A data request's bases are no data holder's to decide on.
             transaction.on_commit(
                 lambda: notifications.notify_holders_of_requests.enqueue(locked.pk)
             )
@@ -344,6 +382,9 @@ def project_create(*, owner, project: Project | None = None) -> Project:
 # What a copy of an application keeps: its content, never its state, reference,
 # history, files, team (but the person copying) or the holders' decisions.
 COPIED_FIELDS = [
+    # A copy is the same kind of application: a data request stays one.
+    "kind",
+    "statistics_wanted",
     "summary",
     "purpose",
     "methodology",
@@ -353,8 +394,6 @@ COPIED_FIELDS = [
     "duration_months",
     "funding",
     "data_processor",
-    "kind",
-    "statistics_wanted",
     "data_users",
     "environment",
     "environment_name",
@@ -506,6 +545,45 @@ def attachment_delete(*, attachment: Attachment, actor) -> None:
     project_check_editable(project=attachment.project)
     attachment.file.delete(save=False)
     attachment.delete()
+
+
+def statistics_deliver(
+    *, project: Project, actor, upload, content_type: str, note: str
+) -> Delivery:
+    """Stores the statistics the hub produced for a data request in progress, checked
+    by the caller (`uploads.validate_statistics` gives `content_type`), under a random
+    name; logs it for the team and emails them. Never public: only the team and the
+    hub's reviewers download it. Completing the request is the reviewer's next move."""
+    if not may_review(actor):
+        raise TransitionError(_("Only the hub's reviewers can deliver statistics."))
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if not locked.is_data_request:
+            raise TransitionError(_("Only a data request receives statistics from the hub."))
+        if locked.status != S.IN_PROGRESS:
+            raise TransitionError(
+                _("Statistics are delivered while the request is in progress; it is “%(state)s”.")
+                % {"state": locked.get_status_display()}
+            )
+        delivery = Delivery(
+            project=locked,
+            original_name=name_for_type(upload.name, content_type),
+            content_type=content_type,
+            size=upload.size,
+            note=note.strip(),
+            delivered_by=actor,
+        )
+        delivery.file = upload
+        delivery.save()
+        Event.objects.create(
+            project=locked,
+            actor=actor,
+            action="statistics_delivered",
+            reason=delivery.original_name,
+            visibility=TEAM,
+        )
+        transaction.on_commit(lambda: notifications.notify_delivery.enqueue(delivery.pk))
+    return delivery
 
 
 INVITATION_SALT = "projects.invitation"

@@ -1,4 +1,5 @@
-"""Checks that an uploaded attachment is what it claims to be, by its content.
+"""Checks that an uploaded attachment, or the statistics the hub delivers, is what it
+claims to be, by its content.
 
 Anyone with an account can upload, so the check itself must be cheap whatever
 the file holds: it reads a few bytes of a PDF's head and, for ODT and DOCX
@@ -8,8 +9,13 @@ more members, larger members or higher compression ratios than any real
 document has is refused before a single member is inflated, and a member that
 lies about its size is never read past the bytes the check needs. An archive
 with a password-protected member is refused too: it cannot be checked.
+
+The statistics the hub delivers for a data request (`validate_statistics`) are a
+CSV file (UTF-8 text, read in bounded chunks, refused at the first byte no text
+has), a spreadsheet (XLSX or ODS, through the same archive checks) or a PDF report.
 """
 
+import codecs
 import struct
 import zipfile
 from pathlib import PurePath
@@ -22,7 +28,20 @@ MAX_SIZE = 20 * 1024 * 1024
 PDF = "application/pdf"
 ODT = "application/vnd.oasis.opendocument.text"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-EXTENSIONS = {PDF: ".pdf", ODT: ".odt", DOCX: ".docx"}
+CSV = "text/csv"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTENSIONS = {
+    PDF: ".pdf",
+    ODT: ".odt",
+    DOCX: ".docx",
+    CSV: ".csv",
+    ODS: ".ods",
+    XLSX: ".xlsx",
+}
+# What an application's attachment may be; what the hub's statistics may be.
+DOCUMENT_TYPES = frozenset({PDF, ODT, DOCX})
+STATISTICS_TYPES = frozenset({CSV, ODS, XLSX, PDF})
 
 # What a real text document's archive stays well within. A 20 MB DOCX or ODT
 # holds a few hundred members (pictures are stored compressed already); its XML
@@ -38,6 +57,11 @@ RATIO_FROM_BYTES = 1024 * 1024  # tiny members may compress absurdly well: not a
 MIMETYPE_READ = 128
 CONTENT_TYPES_READ = 64 * 1024
 DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+# A CSV file is read this much at a time, and must be text throughout.
+TEXT_CHUNK = 64 * 1024
+# The control characters a text file may hold: tab, line feed, carriage return.
+TEXT_CONTROLS = frozenset(b"\t\n\r")
 
 ENCRYPTED = 0x1  # bit 0 of a ZIP member's general purpose flags
 
@@ -56,6 +80,21 @@ def detect_document_type(upload) -> str | None:
     part in `[Content_Types].xml`. Raises UnsafeArchive for a ZIP whose
     directory shows a compression bomb.
     """
+    content_type = _detect_type(upload)
+    return content_type if content_type in DOCUMENT_TYPES else None
+
+
+def detect_statistics_type(upload) -> str | None:
+    """CSV, XLSX, ODS or PDF as read from the bytes; else None. A file that is neither
+    a PDF nor a ZIP is a CSV only if every byte of it is UTF-8 text."""
+    content_type = _detect_type(upload)
+    if content_type is None and _is_text(upload):
+        return CSV
+    return content_type if content_type in STATISTICS_TYPES else None
+
+
+def _detect_type(upload) -> str | None:
+    """PDF, or an office archive (ODT, ODS, DOCX, XLSX) as its members declare it."""
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
@@ -69,24 +108,44 @@ def detect_document_type(upload) -> str | None:
             members = {info.filename: info for info in archive.infolist()}
             _check_members(members.values())
             if any(info.flag_bits & ENCRYPTED for info in members.values()):
-                # No text document is a password-protected ZIP (Office and LibreOffice
+                # No office document is a password-protected ZIP (Office and LibreOffice
                 # encrypt otherwise), and what cannot be read cannot be checked.
                 return None
             if "mimetype" in members:
-                if _read_start(archive, "mimetype", MIMETYPE_READ).strip() == ODT.encode():
-                    return ODT
-                return None
-            if (
-                "[Content_Types].xml" in members
-                and "word/document.xml" in members
-                and DOCX_MAIN in _read_start(archive, "[Content_Types].xml", CONTENT_TYPES_READ)
-            ):
-                return DOCX
+                declared = _read_start(archive, "mimetype", MIMETYPE_READ).strip()
+                return next((kind for kind in (ODT, ODS) if declared == kind.encode()), None)
+            if "[Content_Types].xml" in members:
+                types = _read_start(archive, "[Content_Types].xml", CONTENT_TYPES_READ)
+                if "word/document.xml" in members and DOCX_MAIN in types:
+                    return DOCX
+                if "xl/workbook.xml" in members and XLSX_MAIN in types:
+                    return XLSX
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
         return None
     finally:
         upload.seek(0)
     return None
+
+
+def _is_text(upload) -> bool:
+    """Whether the file is UTF-8 text, not empty, without a NUL or another control
+    character that no CSV holds: read TEXT_CHUNK bytes at a time, stopping at the
+    first that is not text (the size was checked before)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    upload.seek(0)
+    seen = 0
+    try:
+        while chunk := upload.read(TEXT_CHUNK):
+            seen += len(chunk)
+            if any(byte < 0x20 and byte not in TEXT_CONTROLS for byte in chunk):
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return seen > 0
 
 
 def _check_directory_size(upload) -> None:
@@ -130,26 +189,54 @@ def _read_start(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 def validate_document(upload) -> str:
     """Returns the detected content type, or raises a ValidationError the user can act on."""
+    _check_size(upload)
+    try:
+        content_type = detect_document_type(upload)
+    except UnsafeArchive:
+        raise _unsafe(upload) from None
+    if content_type is None:
+        raise ValidationError(
+            _("%(name)s is not a PDF, ODT or DOCX document."),
+            params={"name": upload.name},
+            code="bad_type",
+        )
+    return content_type
+
+
+def _check_size(upload) -> None:
     if upload.size > MAX_SIZE:
         raise ValidationError(
             _("%(name)s is too large (%(size)s MB); the limit is 20 MB per file."),
             params={"name": upload.name, "size": round(upload.size / 1024 / 1024, 1)},
             code="too_large",
         )
+
+
+def _unsafe(upload) -> ValidationError:
+    return ValidationError(
+        _(
+            "%(name)s is an archive whose contents would unpack to an unreasonable "
+            "size; it is not a document we can accept."
+        ),
+        params={"name": upload.name},
+        code="unsafe_archive",
+    )
+
+
+def validate_statistics(upload) -> str:
+    """The detected type of the hub's statistics file (CSV, XLSX, ODS or PDF), or a
+    ValidationError saying why it is refused."""
+    _check_size(upload)
     try:
-        content_type = detect_document_type(upload)
+        content_type = detect_statistics_type(upload)
     except UnsafeArchive:
-        raise ValidationError(
-            _(
-                "%(name)s is an archive whose contents would unpack to an unreasonable "
-                "size; it is not a document we can accept."
-            ),
-            params={"name": upload.name},
-            code="unsafe_archive",
-        ) from None
+        raise _unsafe(upload) from None
     if content_type is None:
         raise ValidationError(
-            _("%(name)s is not a PDF, ODT or DOCX document."),
+            _(
+                "%(name)s is not a CSV file (UTF-8 text), an XLSX or ODS spreadsheet, "
+                "or a PDF document."
+            ),
             params={"name": upload.name},
             code="bad_type",
         )

@@ -80,6 +80,7 @@ def make_public_project(
     status="submitted",
     submitted_on=date(2024, 3, 1),
     launched_on=None,
+    kind="access",
 ):
     """A project of the public directory, created directly in its final state; it moves
     the public data version on, as an import does."""
@@ -88,6 +89,7 @@ def make_public_project(
     from projects.models import Organisation, Programme, Project, RequestedBase, Theme
 
     project = Project.objects.create(
+        kind=kind,
         reference=reference,
         title=title,
         summary=summary,

@@ -90,6 +90,14 @@ COHORTS = [
     (None, Status.REJECTED, 3),
     (None, Status.WITHDRAWN, 3),
 ]
+# Data requests (EHDS Art. 69), after the access applications so that no reference
+# above moves: accepted ("launched") in those years, their statistics delivered by
+# the hub, some completed.
+REQUEST_COHORTS = [
+    (2024, Status.COMPLETED, 3),
+    (2025, Status.COMPLETED, 2),
+    (2025, Status.IN_PROGRESS, 3),
+]
 
 REASONS: dict[str, str] = {
     Status.CHANGES_REQUESTED: (
@@ -207,6 +215,19 @@ def _decided_story(state: str, submitted_on: date, serial: int, launched_on: dat
     return Story(steps)
 
 
+def _request_story(state: str, submitted_on: date, serial: int, launched_on: date) -> Story:
+    """A data request's past: admissible, accepted, and completed two months on."""
+    admissible = submitted_on + timedelta(days=5 + serial % 10)
+    steps: list[tuple[str, date]] = [
+        (Status.SUBMITTED, submitted_on),
+        (Status.UNDER_REVIEW, admissible),
+        (Status.IN_PROGRESS, launched_on),
+    ]
+    if state == Status.COMPLETED:
+        steps.append((Status.COMPLETED, launched_on + timedelta(days=60)))
+    return Story(steps)
+
+
 def themes_2023(index: int) -> list[str]:
     """Theme slugs of the n-th 2023 project, so that the year's counts are the report's."""
     slugs = []
@@ -246,7 +267,10 @@ def load_directory(*, staff=None, reviewer=None, today: date | None = None) -> N
     counters: dict[int, int] = {}
     serial = 0
     created: list[int] = []
-    for launched_year, state, count in COHORTS:
+    cohorts = [(Project.Kind.ACCESS, *cohort) for cohort in COHORTS] + [
+        (Project.Kind.REQUEST, *cohort) for cohort in REQUEST_COHORTS
+    ]
+    for kind, launched_year, state, count in cohorts:
         for index in range(count):
             serial += 1
             launched_on = (
@@ -266,14 +290,17 @@ def load_directory(*, staff=None, reviewer=None, today: date | None = None) -> N
             sponsor, first_base = next(sponsor_cycle), next(base_cycle)
             if reference in existing:
                 continue
-            story = (
-                open_stories[state][index]
-                if state in open_stories
-                else _decided_story(state, nominal_submitted_on, serial, launched_on)
-            )
+            if kind == Project.Kind.REQUEST:
+                assert launched_on is not None
+                story = _request_story(state, nominal_submitted_on, serial, launched_on)
+            elif state in open_stories:
+                story = open_stories[state][index]
+            else:
+                story = _decided_story(state, nominal_submitted_on, serial, launched_on)
             reached = dict(reversed(story.steps))  # the first day of each state
             subject = SUBJECTS[serial % len(SUBJECTS)]
             project = Project.objects.create(
+                kind=kind,
                 reference=reference,
                 title=f"{subject} : {ANGLES[serial % len(ANGLES)]}",
                 summary=(
@@ -293,7 +320,7 @@ def load_directory(*, staff=None, reviewer=None, today: date | None = None) -> N
                 results=(
                     "Article publié ; code source partagé dans la Bibliothèque Ouverte "
                     "d'Algorithmes en Santé."
-                    if state == Status.COMPLETED
+                    if state == Status.COMPLETED and kind == Project.Kind.ACCESS
                     else ""
                 ),
             )
@@ -303,7 +330,9 @@ def load_directory(*, staff=None, reviewer=None, today: date | None = None) -> N
                 else [("ai", "prevention", "covid-19", "health-environment", "boas")[serial % 5]]
             )
             project.themes.set([themes[slug] for slug in slugs])
-            decision = Decision.AGREED if launched_on else Decision.PENDING
+            # A data request's bases are no holder's to decide on: they stay pending.
+            granted = launched_on and kind == Project.Kind.ACCESS
+            decision = Decision.AGREED if granted else Decision.PENDING
             RequestedBase.objects.create(
                 project=project,
                 base=bases[first_base],
@@ -341,7 +370,7 @@ def _history(project: Project, story: Story, *, staff) -> None:
     events = []
     state: str = Status.DRAFT
     for to, day in story.steps:
-        rule = services.TRANSITIONS[(state, to)]
+        rule = services.transitions_for(project)[(state, to)]
         events.append(
             Event(
                 project=project,

@@ -170,7 +170,7 @@ def _step(project: Project, to: str, *, owner, staff) -> Project:
     sponsor demo's are; the holders' decisions, already on record here, are not
     overwritten before the launch."""
     if to != Status.IN_PROGRESS:
-        _record_what_the_step_needs(project, to)
+        _record_what_the_step_needs(project, to, staff=staff)
     if to == Status.SUBMITTED:
         return services.project_submit(project=project, actor=owner)
     return services.project_transition(project=project, actor=staff, to=to)

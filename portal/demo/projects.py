@@ -23,7 +23,7 @@ from projects.models import (
     Status,
     Theme,
 )
-from projects.uploads import PDF
+from projects.uploads import CSV, PDF
 
 # A one-page PDF standing for a study protocol.
 PROTOCOL_PDF = (
@@ -111,7 +111,64 @@ APPLICATIONS: list[dict[str, Any]] = [
             (Status.COMPLETED, "staff", ""),
         ],
     },
+    # Data requests (EHDS Art. 69): the hub produces the statistics, no holder decides.
+    {
+        "kind": Project.Kind.REQUEST,
+        "title": "Nombre de passages aux urgences pour asthme chez l'enfant, par région",
+        "summary": (
+            "Tableaux annuels du nombre de passages aux urgences pour crise d'asthme chez les "
+            "moins de 15 ans, par région et par classe d'âge, pour une campagne de prévention."
+        ),
+        "statistics_wanted": (
+            "Nombre de passages par année (2018 à 2023), région et classe d'âge (0-4, 5-9, "
+            "10-14 ans) ; cellules de moins de 11 passages masquées."
+        ),
+        "themes": ["prevention"],
+        "bases": ["oscour"],
+        "journey": [],
+    },
+    {
+        "kind": Project.Kind.REQUEST,
+        "title": "Taux de participation au dépistage du cancer colorectal par département",
+        "summary": (
+            "Taux de participation au dépistage organisé du cancer colorectal en Occitanie, "
+            "par département et par année, pour l'évaluation d'un plan régional."
+        ),
+        "statistics_wanted": (
+            "Taux de participation par département et par année (2019 à 2023), par sexe."
+        ),
+        "themes": ["prevention"],
+        "bases": ["e-sis"],
+        "journey": [
+            (Status.SUBMITTED, "sponsor", ""),
+            (Status.UNDER_REVIEW, "staff", ""),
+            (Status.IN_PROGRESS, "staff", ""),
+        ],
+    },
+    {
+        "kind": Project.Kind.REQUEST,
+        "title": "Infarctus pris en charge par les SMUR d'Île-de-France : effectifs annuels",
+        "summary": (
+            "Effectifs annuels des infarctus aigus pris en charge par les SAMU et SMUR "
+            "d'Île-de-France, par sexe et par tranche d'âge, pour un rapport public."
+        ),
+        "statistics_wanted": "Effectifs par année (2015 à 2023), sexe et tranche d'âge décennale.",
+        "themes": ["prevention"],
+        "bases": ["e-must"],
+        "journey": [
+            (Status.SUBMITTED, "sponsor", ""),
+            (Status.UNDER_REVIEW, "staff", ""),
+            (Status.IN_PROGRESS, "staff", ""),
+            (Status.COMPLETED, "staff", ""),
+        ],
+    },
 ]
+
+# The statistics the hub delivered for the completed data request above.
+STATISTICS_CSV = (
+    b"annee;sexe;age;effectif\n"
+    b"2022;F;50-59;412\n2022;H;50-59;1287\n2023;F;50-59;398\n2023;H;50-59;1301\n"
+)
 
 
 def demo_organisation(name: str, *, identifier: str, verified: bool = True) -> Organisation:
@@ -145,7 +202,7 @@ def load_projects(*, owner, member, staff, reviewer=None) -> None:
             )
         for to, by, reason in data["journey"]:
             actor = owner if by == "sponsor" else staff
-            _record_what_the_step_needs(project, to)
+            _record_what_the_step_needs(project, to, staff=staff)
             if to == Status.SUBMITTED:
                 project = services.project_submit(project=project, actor=actor)
             else:
@@ -156,8 +213,18 @@ def load_projects(*, owner, member, staff, reviewer=None) -> None:
                 project = services.project_assign(project=project, reviewer=reviewer, actor=staff)
 
 
-def _record_what_the_step_needs(project: Project, to: str) -> None:
+def _record_what_the_step_needs(project: Project, to: str, *, staff) -> None:
     """The records staff enter in the admin before each step of the review."""
+    if project.is_data_request:
+        if to == Status.COMPLETED:
+            services.statistics_deliver(
+                project=project,
+                actor=staff,
+                upload=ContentFile(STATISTICS_CSV, name="effectifs-infarctus.csv"),
+                content_type=CSV,
+                note="Effectifs inférieurs à 11 masqués ; source : e-MUST, extraction 2026.",
+            )
+        return
     if to == Status.AWAITING_AUTHORISATION:
         Opinion.objects.create(
             project=project,
@@ -180,6 +247,8 @@ def _draft(data: dict, *, owner, member, organisation) -> Project:
     project = services.project_create(
         owner=owner,
         project=Project(
+            kind=data.get("kind", Project.Kind.ACCESS),
+            statistics_wanted=data.get("statistics_wanted", ""),
             title=data["title"],
             summary=data["summary"],
             purpose=(

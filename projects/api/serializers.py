@@ -24,6 +24,7 @@ RESULTS_STATES = [value for value, _label in results.ResultsState.choices]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=Project.Kind.values)
     sponsor = serializers.SerializerMethodField()
     sponsor_verified = serializers.SerializerMethodField()
     themes = serializers.SerializerMethodField()

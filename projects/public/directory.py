@@ -136,18 +136,20 @@ HAS_RESULTS_STATE = Q(status=Status.COMPLETED) | Q(results_published_on__isnull=
 
 def _compute_facets(filtered: QuerySet[Project], *, today: date) -> dict:
     ids = filtered.order_by().values("pk")
-    # One grouped query gives the total and the status and year facets.
+    # One grouped query gives the total and the status, kind and year facets.
     by_status: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
     by_year: Counter[int] = Counter()
     total = 0
     for row in (
         filtered.order_by()
-        .values("status", "submitted_on__year")
+        .values("status", "kind", "submitted_on__year")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         total += row["n"]
         by_status[row["status"]] += row["n"]
+        by_kind[row["kind"]] += row["n"]
         by_year[row["submitted_on__year"]] += row["n"]
     # Every theme, base and programme with its count, zero included, names with them.
     themes = Theme.objects.annotate(n=Count("projects", filter=Q(projects__in=ids)))
@@ -172,6 +174,7 @@ def _compute_facets(filtered: QuerySet[Project], *, today: date) -> dict:
     return {
         "total": total,
         "status": dict(by_status),
+        "kind": dict(by_kind),
         "results": results,
         "year": dict(sorted(by_year.items(), reverse=True)),
         # The English name after the count: rows kept from before it have none.

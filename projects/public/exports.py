@@ -38,6 +38,7 @@ COLUMNS = PUBLIC_FIELDS
 # at /projects/export.csv, English at /en/projects/export.csv), for a spreadsheet read
 # by people; the codes stay, in the same columns, for the programs that read them.
 LABELS = {
+    "kind": "kind_label",
     "themes": "theme_names",
     "programme": "programme_name",
     "status": "status_label",
@@ -65,6 +66,7 @@ def public_record(row, base_url: str, *, themes: list[str], bases: list[str], to
     )
     return {
         "reference": row.reference,
+        "kind": row.kind,
         "title": row.title,
         "summary": row.summary,
         "sponsor": row.sponsor__name or "",
@@ -103,6 +105,7 @@ def _iso(day) -> str:
 ROW = [
     "pk",
     "reference",
+    "kind",
     "title",
     "summary",
     "sponsor__name",
@@ -134,6 +137,7 @@ def public_records(
     record is read (the request's: the file is written after the view returns)."""
     today = clocks.hub_today()
     statuses = {code: str(label) for code, label in Status.choices}
+    kinds = {code: str(label) for code, label in Project.Kind.choices}
     results_states = {code: str(label) for code, label in results.ResultsState.choices}
     language = get_language()  # for the names of themes and programmes, row by row
     rows = queryset.values_list(*ROW, named=True).iterator(chunk_size=CHUNK_SIZE)
@@ -164,6 +168,7 @@ def public_records(
                         row.programme__name or "", row.programme__name_en or ""
                     )
                 record |= {
+                    "kind_label": kinds.get(row.kind, row.kind),
                     "theme_names": theme_names,
                     "programme_name": programme_name,
                     "status_label": statuses.get(row.status, row.status),

@@ -86,6 +86,11 @@ def _label_choices(form, counts: dict) -> None:
     form.fields["status"].choices = [("", _("Any status"))] + [
         (value, counted(name, counts["status"].get(value, 0))) for value, name in PUBLIC_STATES
     ]
+    # Counts kept from before a facet existed have none: zeros until recounted.
+    by_kind = counts.get("kind", {})
+    form.fields["kind"].choices = [("", _("Any kind"))] + [
+        (value, counted(name, by_kind.get(value, 0))) for value, name in Project.Kind.choices
+    ]
     # Counts kept from before the results facet existed have none: zeros until recounted.
     by_results = counts.get("results", {})
     form.fields["results"].choices = [("", _("Any results state"))] + [

@@ -24,7 +24,6 @@ from projects.models import (
     IN_REVIEW,
     LAST_YEAR,
     NEXT_DUE,
-    STAGE_LABELS,
     AlgorithmVersion,
     Authorisation,
     DeadlineExtension,
@@ -43,10 +42,11 @@ from projects.models import (
     RequestedBase,
     ReviewDeadlines,
     ReviewReminder,
+    Status,
     Theme,
 )
 from projects.review import dashboard
-from projects.review.forms import AuthorisationForm, TransitionForm
+from projects.review.forms import AuthorisationForm, DeliveryForm, TransitionForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -345,6 +345,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_filter = [
         QueueFilter,
         "status",
+        "kind",
         "themes",
         ("requested_bases__base", admin.RelatedOnlyFieldListFilter),
         "programme",
@@ -354,11 +355,18 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     list_select_related = ["sponsor", "reviewer"]
     search_fields = ["reference", "title", "sponsor__name"]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "reviewer"]}),
+        (None, {"fields": ["reference", "kind", "status", "reviewer"]}),
         (_("The application, as it stands"), {"fields": CONTENT_FIELDS}),
         (_("Key dates"), {"fields": KEY_DATES}),
     ]
-    readonly_fields = ["reference", "status", "theme_list", *CONTENT_FIELDS[:6], *KEY_DATES]
+    readonly_fields = [
+        "reference",
+        "kind",
+        "status",
+        "theme_list",
+        *CONTENT_FIELDS[:6],
+        *KEY_DATES,
+    ]
     inlines = [
         RequestedBaseInline,
         OpinionInline,
@@ -380,6 +388,13 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             else (title, options)
             for title, options in self.fieldsets
         ]
+
+    def get_inlines(self, request, obj):
+        """A data request has no opinion, no authorisation and no data holder's
+        decision to record: the hub answers it with statistics (`deliver_view`)."""
+        if obj is not None and obj.is_data_request:
+            return [MessageInline, InternalNoteInline]
+        return self.inlines
 
     def get_readonly_fields(self, request, obj=None):
         # Staff record the review; the application's content belongs to the sponsor.
@@ -509,6 +524,11 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 name="{}_{}_transition".format(*info),
             ),
             path(
+                "<path:object_id>/deliver/",
+                self.admin_site.admin_view(self.deliver_view),
+                name="{}_{}_deliver".format(*info),
+            ),
+            path(
                 "<path:object_id>/extend/",
                 self.admin_site.admin_view(self.extend_view),
                 name="{}_{}_extend".format(*info),
@@ -553,6 +573,8 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
                 "requested_bases": project.requested_bases.select_related("base"),
                 "opinion": project.opinion_on_record,
                 "authorisation": project.authorisation_on_record,
+                "deliveries": project.deliveries.select_related("delivered_by"),
+                "may_deliver": _may_deliver(project, request.user),
                 "thread": selectors.thread(project),
                 "last_read_at": last_read_at,
                 "unread": getattr(project, "unread", False),
@@ -565,13 +587,8 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
         if not request.user.has_perm("projects.transition_project"):
             raise PermissionDenied
         project = self.get_object(request, unquote(object_id))
-        if project is None:  # unknown or malformed id (`abc/transition/`)
-            self.message_user(
-                request,
-                _("There is no project with the id “%(id)s”.") % {"id": object_id},
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+        if project is None:
+            return self._no_such_project(request, object_id)
         form = TransitionForm(request.POST, project=project, to=request.POST.get("to", ""))
         if not form.is_valid():
             self.message_user(request, form.errors_as_text(), messages.ERROR)
@@ -595,6 +612,62 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             )
         return HttpResponseRedirect(reverse("admin:projects_project_change", args=[object_id]))
 
+    def _no_such_project(self, request, object_id):
+        """An unknown or malformed id (`abc/transition/`): back to the list, with a word."""
+        self.message_user(
+            request,
+            _("There is no project with the id “%(id)s”.") % {"id": object_id},
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+
+    def deliver_view(self, request, object_id):
+        """Delivers the statistics of a data request in progress: a file checked by its
+        content and a note (`services.statistics_deliver`). A refused file is shown
+        again with its error, never a 500; nothing is stored then."""
+        if not services.may_review(request.user):
+            raise PermissionDenied
+        project = self.get_object(request, unquote(object_id))
+        if project is None:
+            return self._no_such_project(request, object_id)
+        change = reverse("admin:projects_project_change", args=[project.pk])
+        if not _may_deliver(project, request.user):
+            self.message_user(
+                request,
+                _("Statistics are delivered for a data request in progress only."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change)
+        form = DeliveryForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                delivery = services.statistics_deliver(
+                    project=project,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    content_type=form.content_type,
+                    note=form.cleaned_data["note"],
+                )
+            except services.TransitionError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Delivered: %(name)s. The team is emailed; close the request when done.")
+                    % {"name": delivery.original_name},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(f"{change}#statistics")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Deliver the statistics"),
+            "opts": self.opts,
+            "original": project,
+            "form": form,
+            "deliveries": project.deliveries.select_related("delivered_by"),
+        }
+        return TemplateResponse(request, "admin/projects/project/deliver.html", context)
+
     def extend_view(self, request, object_id):
         """Extends a deadline of the file once, with a reason (`services.deadline_extend`)."""
         change = reverse("admin:projects_project_change", args=[object_id])
@@ -604,12 +677,7 @@ class ProjectAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
             raise PermissionDenied
         project = self.get_object(request, unquote(object_id))
         if project is None:
-            self.message_user(
-                request,
-                _("There is no project with the id “%(id)s”.") % {"id": object_id},
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(reverse("admin:projects_project_changelist"))
+            return self._no_such_project(request, object_id)
         try:
             extension = services.deadline_extend(
                 project=project,
@@ -720,7 +788,7 @@ def _clock_context(project: Project, user) -> dict:
             )
     return {
         "clock": clock,
-        "clock_stage": STAGE_LABELS.get(clock.stage or ""),
+        "clock_stage": project.stage_label(clock.stage),
         "clock_stage_badge": clock.stage_due_on and _clock_badge(clock.stage_due_on, clock.today),
         "clock_decision_badge": clock.decision_due_on
         and _clock_badge(clock.decision_due_on, clock.today),
@@ -787,6 +855,16 @@ class ReviewDeadlinesAdmin(admin.ModelAdmin):
             % {"count": moved},
             messages.INFO,
         )
+
+
+def _may_deliver(project: Project, user) -> bool:
+    """Whether the page offers to deliver statistics: a data request in progress, to
+    the hub's reviewers (the service checks it again)."""
+    return (
+        project.is_data_request
+        and project.status == Status.IN_PROGRESS
+        and services.may_review(user)
+    )
 
 
 def _transition_forms(project: Project, user) -> list[TransitionForm]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import services
 from projects.models import REJECTION_RULES, Authorisation, Project, RejectionGround, Status
+from projects.uploads import validate_statistics
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -41,6 +42,24 @@ HELP: dict[str, "StrPromise"] = {
         "reason; the rejection is public."
     ),
 }
+# A data request's moves where they differ (EHDS Art. 69: the hub produces statistics).
+REQUEST_TITLES: dict[str, "StrPromise"] = {
+    Status.IN_PROGRESS: _("Accept the request: prepare the statistics"),
+    Status.COMPLETED: _("Statistics delivered: close the request"),
+}
+REQUEST_HELP: dict[str, "StrPromise"] = {
+    Status.UNDER_REVIEW: _(
+        "The request is complete and admissible: check that anonymised statistics can "
+        "answer it. Public step."
+    ),
+    Status.IN_PROGRESS: _(
+        "The hub will produce the statistics: no CESREES opinion, no CNIL authorisation, "
+        "no data holder's decision. Public step."
+    ),
+    Status.COMPLETED: _(
+        "Needs the statistics delivered to the team (“Deliver the statistics”). Public step."
+    ),
+}
 
 
 class TransitionForm(forms.Form):
@@ -67,7 +86,7 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         self.target = to
-        rule = services.TRANSITIONS.get((project.status, to))
+        rule = services.transitions_for(project).get((project.status, to))
         self.rule = rule
         reason = self.fields["reason"]
         if rule is not None and rule.reason_required:
@@ -88,10 +107,14 @@ class TransitionForm(forms.Form):
 
     @property
     def title(self) -> str:
+        if self.project.is_data_request and self.target in REQUEST_TITLES:
+            return str(REQUEST_TITLES[self.target])
         return str(TITLES.get(self.target, Status(self.target).label))
 
     @property
     def help(self) -> str:
+        if self.project.is_data_request and self.target in REQUEST_HELP:
+            return str(REQUEST_HELP[self.target])
         return str(HELP.get(self.target, ""))
 
     @property
@@ -110,6 +133,28 @@ class TransitionForm(forms.Form):
 
     def errors_as_text(self) -> str:
         return " ".join(str(error) for errors in self.errors.values() for error in errors)
+
+
+class DeliveryForm(forms.Form):
+    """The statistics file the hub delivers for a data request, checked by its content
+    (`uploads.validate_statistics`), and a note to the team."""
+
+    file = forms.FileField(
+        label=_("Statistics file"),
+        help_text=_("CSV (UTF-8), XLSX or ODS spreadsheet, or PDF; 20 MB at most."),
+    )
+    note = forms.CharField(
+        label=_("Note to the team"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("What the file holds, and how the statistics were produced."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content_type = validate_statistics(upload)
+        return upload
 
 
 class AuthorisationForm(forms.ModelForm):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import clocks, services
 from projects.mail import email_enqueue
-from projects.models import STAGE_LABELS, Project, ReviewReminder
+from projects.models import Project, ReviewReminder
 
 REVIEWERS_GROUP = "reviewers"
 
@@ -55,7 +55,7 @@ class Line:
         """Which deadline is the nearer: the overall decision's or the stage's."""
         if self.due_on == self.project.decision_due_on:
             return str(_("overall decision"))
-        return str(STAGE_LABELS.get(clocks.STAGE_OF_STATE.get(self.project.status, ""), ""))
+        return str(self.project.stage_label(clocks.STAGE_OF_STATE.get(self.project.status)) or "")
 
 
 def reviewers_on_duty() -> list:

@@ -36,6 +36,11 @@ sponsor_patterns = (
             sponsor.attachment_delete,
             name="attachment-delete",
         ),
+        path(
+            "projects/<int:pk>/statistics/<int:delivery_id>/",
+            sponsor.delivery_download,
+            name="delivery",
+        ),
         path("projects/<int:pk>/results/new/", results.result_new, name="result-new"),
         path(
             "projects/<int:pk>/results/<int:result_id>/report.pdf",

@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from projects import clocks, results, selectors, services, snapshots
-from projects.models import STAGE_LABELS, Attachment, Project, ProjectVersion, Status
+from projects.models import Attachment, Delivery, Project, ProjectVersion, Status
 from projects.sponsor.auth import login_required_keeping_post, pop_pending_post
 from projects.sponsor.forms import (
     NEW_SPONSOR_FIELDS,
@@ -49,7 +49,13 @@ def my_projects(request):
 
 @login_required_keeping_post
 def project_new(request):
-    return _edit(request, project=None)
+    """A new application of the kind chosen (`?kind=request` from "My projects", then
+    the form's hidden field): a data access application unless a data request is
+    asked for. The kind never changes afterwards."""
+    kind = request.POST.get("kind") or request.GET.get("kind") or Project.Kind.ACCESS
+    if kind not in Project.Kind.values:
+        raise Http404
+    return _edit(request, project=None, kind=kind)
 
 
 @login_required_keeping_post
@@ -261,11 +267,12 @@ def project_detail(request, pk: int):
             "results_due_months": settings.RESULTS_DUE_MONTHS,
             "results_state": results.state_of(project, today=today),
             "clock": clock,
-            "clock_stage": STAGE_LABELS.get(clock.stage or ""),
+            "clock_stage": project.stage_label(clock.stage),
             "extensions": project.extensions.all(),
             "events": selectors.events_for_team(project),
             "thread": selectors.conversation(project),
             "hub_request": selectors.pending_request_for_changes(project),
+            "deliveries": project.deliveries.all(),
             "versions": project.versions.all(),
             "rejection": selectors.rejection_of(project),
             "message_form": MessageForm(),
@@ -439,6 +446,25 @@ def attachment_download(request, pk: int, attachment_id: int):
         as_attachment=True,
         filename=attachment.download_name,
         content_type=attachment.content_type,
+    )
+
+
+@login_required
+@cache_control(private=True, no_store=True)
+def delivery_download(request, pk: int, delivery_id: int):
+    """The statistics the hub delivered for a data request: for its team and the hub's
+    reviewers only (`_get_project_for_viewer`); anyone else gets a 404."""
+    project = _get_project_for_viewer(request.user, pk)
+    delivery = get_object_or_404(Delivery, project=project, pk=delivery_id)
+    try:
+        handle = delivery.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=delivery.original_name,
+        content_type=delivery.content_type,
     )
 
 

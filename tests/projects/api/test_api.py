@@ -97,6 +97,7 @@ def test_project_detail_has_the_export_fields_only(client, projects):
         "programme": "unibase",
         "bases": ["esme"],
         "status": "in_progress",
+        "kind": "access",
         "submitted_on": "2023-02-01",
         "opinion_on": None,
         "authorised_on": "2023-06-01",

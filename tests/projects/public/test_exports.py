@@ -55,6 +55,7 @@ def test_csv_export_honours_filters_and_has_public_columns_only(client, data):
         "programme",
         "bases",
         "status",
+        "kind",
         "submitted_on",
         "opinion_on",
         "authorised_on",
@@ -68,6 +69,7 @@ def test_csv_export_honours_filters_and_has_public_columns_only(client, data):
         "theme_names",
         "programme_name",
         "status_label",
+        "kind_label",
         "results_label",
     }
 

@@ -15,10 +15,12 @@ A 404 or a redirect to the sign-in page never changes anything either.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from projects import results, services
 from projects.models import AlgorithmVersion, Attachment, Invitation, Project, Result, TeamMember
+from projects.uploads import CSV
 from tests.factories import an_algorithm_version, make_project
 from tests.permission_table import DONE, GET, LOGIN, POST, REFUSED, assert_answer, cases, url_names
 from tests.projects.files import pdf_upload
@@ -97,6 +99,8 @@ TABLE = {
     ("result-new", POST, RUNNING): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     ("result-new", POST, SUBMITTED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
     ("result-file", GET, RUNNING): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
+    # The statistics the hub delivered (to a data request): the team and the reviewers.
+    ("delivery", GET, RUNNING): (LOGIN, 200, 200, 404, 404, 200, 200, 404),
     ("algorithm-new", GET, RUNNING): (LOGIN, 200, 200, 404, 404, 404, 404, 404),
     ("algorithm-new", POST, RUNNING): (LOGIN, DONE, DONE, 404, 404, 404, 404, 404),
     ("algorithm-new", POST, SUBMITTED): (LOGIN, REFUSED, REFUSED, 404, 404, 404, 404, 404),
@@ -105,8 +109,9 @@ TABLE = {
 }
 
 
-def url_kwargs(project, attachment, result=None, algorithm=None) -> dict[str, dict]:
+def url_kwargs(project, attachment, result=None, algorithm=None, delivery=None) -> dict[str, dict]:
     return {
+        "delivery": {"pk": project.pk, "delivery_id": delivery.pk if delivery else 0},
         "result-new": {"pk": project.pk},
         "result-file": {"pk": project.pk, "result_id": result.pk if result else 0},
         "algorithm-new": {"pk": project.pk},
@@ -157,6 +162,14 @@ def world(
     algorithm = results.algorithm_declare(
         project=running, actor=owner, name="Score", version=an_algorithm_version()
     ).algorithm
+    Project.objects.filter(pk=running.pk).update(kind=Project.Kind.REQUEST)
+    delivery = services.statistics_deliver(
+        project=running,
+        actor=reviewer,
+        upload=SimpleUploadedFile("effectifs.csv", b"annee;effectif\n2025;12\n"),
+        content_type=CSV,
+        note="",
+    )
     files = {
         project: Attachment.objects.create(
             project=project,
@@ -199,7 +212,7 @@ def world(
             SUBMITTED: url_kwargs(submitted, submitted.attachments.get()),
             DRAFT: url_kwargs(draft, files[draft]),
             CLOSED: url_kwargs(closed, files[closed]),
-            RUNNING: url_kwargs(running, files[running], report, algorithm),
+            RUNNING: url_kwargs(running, files[running], report, algorithm, delivery),
             None: {"invitation": {"token": token}},
         },
         "invitation": invitation,
