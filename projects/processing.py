@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from projects import clocks
-from projects.models import DeadlineExtension, Event, ReviewDeadlines, StageMeasure
+from projects.models import DeadlineExtension, Event, Project, ReviewDeadlines, StageMeasure
 
 # The stages, in the order of the review, then the overall decision.
 STAGES = [clocks.Stage.ADMISSIBILITY, clocks.Stage.OPINION, clocks.Stage.AUTHORISATION]
@@ -109,9 +109,11 @@ def read_trail() -> Trail:
     return Trail(measures, first_submissions)
 
 
-def replay_trail(project_ids: list[int] | None = None) -> dict[int, Trail]:
+def replay_trail(project_ids: list[int] | None = None, *, by_kind: bool = True) -> dict[int, Trail]:
     """Each file's measures replayed from its audit trail, the extensions and the
-    hub's deadlines: what `store_measures` stores (two queries, then computation)."""
+    hub's deadlines: what `store_measures` stores (three queries, then computation).
+    `by_kind=False` reads every file as an access application, as every file was
+    before data requests existed (migration 0017 replays the trail of that time)."""
     deadlines = ReviewDeadlines.load().rules()
     extensions: dict[int, dict[str, int]] = defaultdict(dict)
     found = DeadlineExtension.objects.all()
@@ -119,22 +121,41 @@ def replay_trail(project_ids: list[int] | None = None) -> dict[int, Trail]:
         found = found.filter(project_id__in=project_ids)
     for project_id, clock, months in found.values_list("project_id", "clock", "months"):
         extensions[project_id][clock] = months
+    data_requests: set[int] = set()
+    if by_kind:
+        requests = Project.objects.filter(kind=Project.Kind.REQUEST)
+        if project_ids is not None:
+            requests = requests.filter(pk__in=project_ids)
+        data_requests = set(requests.values_list("pk", flat=True))
     tz = clocks.hub_timezone()
     trails = {}
     for project_id, changes in histories(project_ids):
         history = clocks.stays(changes, tz)
         submitted = next((stay.start for stay in history if stay.state == clocks.SUBMITTED), None)
-        trails[project_id] = Trail(
-            clocks.measure(changes, deadlines=deadlines, extensions=extensions[project_id], tz=tz),
-            [submitted] if submitted is not None else [],
+        measures = clocks.measure(
+            changes, deadlines=deadlines, extensions=extensions[project_id], tz=tz
         )
+        if project_id in data_requests:
+            measures = [as_data_request(measure) for measure in measures]
+        trails[project_id] = Trail(measures, [submitted] if submitted is not None else [])
     return trails
 
 
-def store_measures(project_ids: list[int] | None = None) -> int:
+# A data request's review is not a CESREES opinion, and its answer is not an
+# authorisation: kept under names of their own, out of the published figures of the
+# access applications' stages (`MEASURED`). Its admissibility check is the same step.
+REQUEST_STAGES = {clocks.Stage.OPINION: "request_review", clocks.DECISION: "request_decision"}
+
+
+def as_data_request(measure: clocks.Measure) -> clocks.Measure:
+    stage = REQUEST_STAGES.get(measure.stage, measure.stage)
+    return clocks.Measure(stage, measure.ended_on, measure.days, measure.allowed_days)
+
+
+def store_measures(project_ids: list[int] | None = None, *, by_kind: bool = True) -> int:
     """Replays the trail of the files given (or of every file) and replaces their
     stored measures, in the caller's transaction; returns how many rows it wrote."""
-    trails = replay_trail(project_ids)
+    trails = replay_trail(project_ids, by_kind=by_kind)
     stale = StageMeasure.objects.all()
     if project_ids is not None:
         stale = stale.filter(project_id__in=project_ids)

@@ -2,8 +2,10 @@
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -226,7 +228,23 @@ def display_value(field: str, value):
             return value
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
+    if field in DATES:
+        return shown_date(value)
     return value
+
+
+# Dates, stored as ISO text in a version, shown in the reader's format.
+DATES = {"planned_start"}
+
+
+def shown_date(iso: str) -> str:
+    """An ISO date of a version (« 2026-03-01 ») as the reader writes it (01/03/2026)."""
+    if not iso:
+        return ""
+    try:
+        return formats.date_format(date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return iso
 
 
 def as_lines(field: str, value) -> list[str]:
@@ -235,7 +253,10 @@ def as_lines(field: str, value) -> list[str]:
     if field == "bases":
         return [
             "{} ({} → {}): {}".format(
-                b["base"], b["period_start"] or "?", b["period_end"] or "?", b["justification"]
+                b["base"],
+                shown_date(b["period_start"]) or "?",
+                shown_date(b["period_end"]) or "?",
+                b["justification"],
             )
             for b in value
         ]

@@ -12,7 +12,8 @@ from django.db import migrations, models
 def fill(apps, schema_editor):
     from projects import processing
 
-    processing.store_measures()
+    # Every file was an access application then (`Project.kind` comes in 0021).
+    processing.store_measures(by_kind=False)
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from catalog.models import Base
-from projects import holders, notifications, selectors, services
+from projects import holders, notifications, processing, selectors, services
 from projects.models import (
     Decision,
     Delivery,
@@ -15,6 +15,7 @@ from projects.models import (
     Project,
     RejectionGround,
     RequestedBase,
+    StageMeasure,
     Status,
 )
 from projects.uploads import CSV
@@ -256,6 +257,23 @@ def test_the_request_review_clock_runs_on_the_opinions_budget_and_stops_at_accep
     assert clock.decided_on is not None and clock.due_on is None
     project.refresh_from_db()
     assert project.stage_due_on is None and project.decision_due_on is None
+
+
+def test_a_requests_review_stays_out_of_the_published_processing_times(in_progress):
+    """Its admissibility check is the access applications' step; its review is not a
+    CESREES opinion nor its answer an authorisation: stored under names of their own."""
+    stored = set(StageMeasure.objects.filter(project=in_progress).values_list("stage", flat=True))
+    replayed = {
+        measure.stage
+        for measure in processing.replay_trail([in_progress.pk])[in_progress.pk].measures
+    }
+
+    assert stored == replayed == {"admissibility", "request_review", "request_decision"}
+    published = processing.by_year(processing.read_trail())
+    assert all(
+        row["stages"][stage].count == 0 for row in published for stage in ("opinion", "decision")
+    )
+    assert sum(row["stages"]["admissibility"].count for row in published) == 1
 
 
 def test_a_request_in_progress_tells_the_team_what_happens_next(in_progress):
