@@ -145,7 +145,7 @@ def test_reviewer_requests_changes_sponsor_resubmits_and_project_is_launched(
     # The hub's request stands at the top of the page, with its way to the form.
     request = page.locator("#hub-request")
     expect(request).to_contain_text(REASON)
-    request.locator(f'a[href="/my/projects/{project.pk}/edit/"]').click()
+    request.locator(f'a[href$="/my/projects/{project.pk}/edit/"]').click()
     expect(page).to_have_url(re.compile(rf"/my/projects/{project.pk}/edit/$"))
     assert_accessible(page)
     page.locator("textarea#id_methodology").fill(NEW_METHODOLOGY)
