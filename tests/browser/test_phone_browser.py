@@ -72,6 +72,8 @@ def test_every_public_page_fits_a_phone(page, demo, assert_accessible):
         f"/catalog/{Base.objects.get(acronym='ESME').slug}/",
         "/projects/",
         "/projects/?q=donnees&theme=ai&theme=prevention",
+        "/projects/?kind=request",
+        "/en/projects/",
         f"/projects/{shown.reference}/",
         "/stats/",
         f"/stats/{year}/",
@@ -128,9 +130,15 @@ def test_every_sponsor_page_fits_a_phone(page, demo, assert_accessible):
     draft = mine.filter(status=Status.DRAFT).first()
     returned = mine.get(status=Status.CHANGES_REQUESTED)
     running = mine.filter(status=Status.IN_PROGRESS).exclude(outputs=None).first()
+    requests = mine.filter(kind=Project.Kind.REQUEST)
+    request_draft = requests.get(status=Status.DRAFT)
+    delivered = requests.get(status=Status.COMPLETED)
     pages = [
         "/my/",
         "/my/projects/new/",
+        "/my/projects/new/?kind=request",
+        f"/my/projects/{request_draft.pk}/edit/",
+        f"/my/projects/{delivered.pk}/",
         f"/my/projects/{draft.pk}/edit/",
         f"/my/projects/{returned.pk}/",
         f"/my/projects/{returned.pk}/edit/",
@@ -141,6 +149,7 @@ def test_every_sponsor_page_fits_a_phone(page, demo, assert_accessible):
         f"/my/projects/{running.pk}/results/new/",
         f"/my/projects/{running.pk}/algorithms/new/",
         "/my/organisations/",
+        "/en/my/",
     ]
     for url in pages:
         fits_the_screen(page, url)
