@@ -9,19 +9,16 @@ is Django's own UI and is not audited here.
 """
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from catalog.models import Base
 from projects import snapshots
-from projects.models import Attachment, Delivery, Project, Status, Theme
+from projects.models import Delivery, Project, Status, Theme
 from tests.browser.test_review_flow import sign_in_as_sponsor, sign_in_to_admin, transition
-from tests.projects.files import PDF_BYTES
 
 TITLE = "Passages aux urgences pour asthme chez l'enfant, par région"
 WANTED = "Nombre de passages par année (2018 à 2023), région et classe d'âge."
@@ -35,33 +32,6 @@ CSV_TEXT = "année;région;passages\n2023;Occitanie;1 204\n2023;Bretagne;876\n"
 @pytest.fixture
 def locale():
     return "en-US"
-
-
-def complete_through_the_orm(project: Project) -> None:
-    """What the form of today asks beyond the short form of a request (the form is
-    being reshaped): filled in the database, so that the submission is complete."""
-    filler = {
-        "statistics_wanted": WANTED,
-        "methodology": "Comptages par année et par région.",
-        "expected_results": "Un rapport public.",
-        "planned_start": date(2027, 1, 1),
-        "duration_months": 6,
-        "funding": "Fonds propres.",
-    }
-    for field in snapshots.submission_problems(project):
-        if field in filler:
-            setattr(project, field, filler[field])
-        elif field == "attachments":
-            Attachment.objects.create(
-                project=project,
-                kind=Attachment.Kind.PROTOCOL,
-                file=ContentFile(PDF_BYTES, name="protocole.pdf"),
-                original_name="protocole.pdf",
-                content_type="application/pdf",
-                size=len(PDF_BYTES),
-            )
-    project.save()
-    assert snapshots.submission_problems(project) == {}
 
 
 @pytest.mark.browser
@@ -97,21 +67,17 @@ def test_a_data_request_from_draft_to_its_statistics(
     page.locator("[name=bases-0-justification]").fill("Seule source sur les urgences.")
     page.locator("[name=bases-0-period_start]").fill("2018-01-01")
     page.locator("[name=bases-0-period_end]").fill("2023-12-31")
-    wanted_on_the_form = page.locator("#id_statistics_wanted").count() > 0
-    if wanted_on_the_form:
-        page.locator("#id_statistics_wanted").fill(WANTED)
+    page.locator("#id_statistics_wanted").fill(WANTED)
+    # Nothing of an access application is asked: no methodology, schedule, protocol.
+    for absent in ("#id_methodology", "#id_planned_start", "#id_legal_route", "#id_data_users"):
+        expect(page.locator(absent)).to_have_count(0)
     page.locator("button[name=save]").click()
     expect(page).to_have_url(re.compile(r"/my/projects/\d+/edit/$"))
     project = Project.objects.get(title=TITLE)
     assert project.kind == Project.Kind.REQUEST
     assert project.status == Status.DRAFT
+    assert snapshots.submission_problems(project) == {}
 
-    # What today's form still asks beyond the short one, then the submission; the
-    # statistics wanted too while the form has no field for them.
-    if not wanted_on_the_form:
-        project.statistics_wanted = WANTED
-    complete_through_the_orm(project)
-    page.goto(f"/my/projects/{project.pk}/edit/")
     page.locator("button[name=submit]").click()
     expect(page).to_have_url(re.compile(rf"/my/projects/{project.pk}/$"))
     expect(page.locator("#project-kind")).to_have_text(DATA_REQUEST)

@@ -262,7 +262,11 @@ def test_the_request_review_clock_runs_on_the_opinions_budget_and_stops_at_accep
 def test_a_requests_review_stays_out_of_the_published_processing_times(in_progress):
     """Its admissibility check is the access applications' step; its review is not a
     CESREES opinion nor its answer an authorisation: stored under names of their own."""
-    stored = set(StageMeasure.objects.filter(project=in_progress).values_list("stage", flat=True))
+    stored = set(
+        StageMeasure.objects.filter(project=in_progress)
+        .exclude(stage=StageMeasure.FIRST_SUBMISSION)
+        .values_list("stage", flat=True)
+    )
     replayed = {
         measure.stage
         for measure in processing.replay_trail([in_progress.pk])[in_progress.pk].measures
