@@ -227,10 +227,13 @@ def actors() -> dict:
 
 def status_count(server: Server, status: str) -> int:
     html = urllib.request.urlopen(server.url("/projects/"), timeout=10).read().decode()
-    option = re.search(rf'<option value="{status}"[^>]*>[^<]*\((\d+)\)</option>', html)
+    # The count as French writes it: grouped by a no-break space (« 12 345 »).
+    option = re.search(
+        rf'<option value="{status}"[^>]*>[^<]*\(([\d\s\xa0\u202f]+)\)</option>', html
+    )
     if option is None:
         raise SystemExit(f"The directory shows no count for {status}.")
-    return int(option.group(1))
+    return int(re.sub(r"\D", "", option.group(1)))
 
 
 def checks_counted(server: Server) -> int:

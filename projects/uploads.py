@@ -189,17 +189,21 @@ def _read_start(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 def validate_document(upload) -> str:
     """Returns the detected content type, or raises a ValidationError the user can act on."""
+    return _validated(
+        upload, detect_document_type, _("%(name)s is not a PDF, ODT or DOCX document.")
+    )
+
+
+def _validated(upload, detect, not_recognised) -> str:
+    """The type `detect` reads from the bytes of a file within the size limit, or a
+    ValidationError: too large, an unsafe archive, or `not_recognised`."""
     _check_size(upload)
     try:
-        content_type = detect_document_type(upload)
+        content_type = detect(upload)
     except UnsafeArchive:
         raise _unsafe(upload) from None
     if content_type is None:
-        raise ValidationError(
-            _("%(name)s is not a PDF, ODT or DOCX document."),
-            params={"name": upload.name},
-            code="bad_type",
-        )
+        raise ValidationError(not_recognised, params={"name": upload.name}, code="bad_type")
     return content_type
 
 
@@ -226,21 +230,14 @@ def _unsafe(upload) -> ValidationError:
 def validate_statistics(upload) -> str:
     """The detected type of the hub's statistics file (CSV, XLSX, ODS or PDF), or a
     ValidationError saying why it is refused."""
-    _check_size(upload)
-    try:
-        content_type = detect_statistics_type(upload)
-    except UnsafeArchive:
-        raise _unsafe(upload) from None
-    if content_type is None:
-        raise ValidationError(
-            _(
-                "%(name)s is not a CSV file (UTF-8 text), an XLSX or ODS spreadsheet, "
-                "or a PDF document."
-            ),
-            params={"name": upload.name},
-            code="bad_type",
-        )
-    return content_type
+    return _validated(
+        upload,
+        detect_statistics_type,
+        _(
+            "%(name)s is not a CSV file (UTF-8 text), an XLSX or ODS spreadsheet, "
+            "or a PDF document."
+        ),
+    )
 
 
 def name_for_type(name: str, content_type: str) -> str:
