@@ -436,17 +436,11 @@ def version_compare(request, pk: int):
 def attachment_download(request, pk: int, attachment_id: int):
     project = _get_project_for_viewer(request.user, pk)
     attachment = get_object_or_404(Attachment, project=project, pk=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    services.attachment_read(attachment=attachment, reader=request.user)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.download_name,
-        content_type=attachment.content_type,
+    response = _download(
+        attachment.file, filename=attachment.download_name, content_type=attachment.content_type
     )
+    services.attachment_read(attachment=attachment, reader=request.user)
+    return response
 
 
 @login_required
@@ -456,16 +450,18 @@ def delivery_download(request, pk: int, delivery_id: int):
     reviewers only (`_get_project_for_viewer`); anyone else gets a 404."""
     project = _get_project_for_viewer(request.user, pk)
     delivery = get_object_or_404(Delivery, project=project, pk=delivery_id)
+    return _download(
+        delivery.file, filename=delivery.original_name, content_type=delivery.content_type
+    )
+
+
+def _download(file, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download; one missing from the store is a 404."""
     try:
-        handle = delivery.file.open("rb")
+        handle = file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=delivery.original_name,
-        content_type=delivery.content_type,
-    )
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @login_required
