@@ -279,6 +279,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English in British formats (25/10/2006, 25 Oct 2006): `portal/formats/en/`.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

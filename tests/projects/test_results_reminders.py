@@ -121,7 +121,7 @@ def test_the_email_names_the_project_the_due_date_and_the_link_in_each_language(
     assert "« Projet HDH-2025-0042 »" in french.body
     assert "10 septembre 2025" in french.body and "18 mois" in french.body
     assert link in french.body
-    assert english.subject == "[HDH-2025-0042] Your results are due on March 10, 2027"
+    assert english.subject == "[HDH-2025-0042] Your results are due on 10 Mar 2027"
     assert "Hello Erin" in english.body and "18 months" in english.body
     assert link in english.body
 

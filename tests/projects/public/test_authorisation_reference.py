@@ -59,7 +59,7 @@ def test_the_page_of_an_authorised_project_gives_the_cnil_decision(client, appro
     content = page(client, approved["cnil"])
 
     assert 'status-approved">Approved</span>' in content
-    assert "CNIL decision DR-2025-104 of May 19, 2025" in content
+    assert "CNIL decision DR-2025-104 of 19 May 2025" in content
     assert "<dt>Authorised</dt>" in content
     assert "Authorised (DR-2025-104)" in content
 
@@ -68,7 +68,7 @@ def test_the_page_of_a_project_under_a_reference_methodology_names_it(client, ap
     content = page(client, approved["mr"])
 
     assert 'status-approved">Approved</span>' in content
-    assert "Reference methodology MR-004, conformity declared on May 19, 2025" in content
+    assert "Reference methodology MR-004, conformity declared on 19 May 2025" in content
     assert "Authorised (MR-004)" in content
 
 

@@ -137,7 +137,7 @@ def test_the_year_running_is_said_year_to_date_with_its_day(client, years):
     past = page(client, reverse("stats-year", kwargs={"year": 2025}))
 
     assert "Année en cours : chiffres au 14 mai 2026" in running
-    assert "Year to date: figures as of May 14, 2026" in english
+    assert "Year to date: figures as of 14 May 2026" in english
     assert "<title>Statistiques 2026 (année en cours)" in running
     assert 'id="year-to-date"' not in past and "Année en cours :" not in past
 

@@ -63,7 +63,7 @@ def test_each_base_shows_its_justification_period_and_decision(client, reviewer,
 
     assert "Données de vie réelle." in bases  # ESME, from the fixture
     assert "Passages aux urgences pendant les canicules." in bases
-    assert "06/01/2018 → 09/30/2023" in bases  # SHORT_DATE_FORMAT in English
+    assert "01/06/2018 → 30/09/2023" in bases  # SHORT_DATE_FORMAT in (British) English
     assert "ESME" in bases and "OSCOUR" in bases
     assert "Pending" in bases and "Agreed" in bases
 

@@ -1,6 +1,6 @@
-"""Counts read in the reader's format: « 1 200 projets » in French, "1,200 projects" in
-English, in the directory's total and in each filter's count, on the home page and in the
-year's statistics."""
+"""Counts and dates read in the reader's format: « 1 200 projets » in French, "1,200
+projects" in English, in the directory's total and in each filter's count, on the home page
+and in the year's statistics; dates day first in both languages (British English)."""
 
 from datetime import date
 
@@ -65,3 +65,13 @@ def test_the_years_figures_in_the_readers_format(client, many_projects):
     assert ">1,200</span> projects launched" in english
     # A year stays a year: never « 2 024 ».
     assert f"2{NBSP}024" not in french
+
+
+def test_dates_put_the_day_first_in_both_languages(client, many_projects):
+    french = client.get(reverse("projects:directory")).content.decode()
+    english = client.get(english_url(reverse("projects:directory"))).content.decode()
+
+    # The 1st of March 2024: never 03/01/2024, as American English writes it.
+    assert "déposé le 01/03/2024" in french
+    assert "submitted on 01/03/2024" in english
+    assert "03/01/2024" not in english
