@@ -2,4 +2,4 @@
 grouping by commas). The portal's English readers are Europeans, for whom 06/01/2018 is
 the 6th of January, never June the 1st as Django's default English (American) writes."""
 
-from django.conf.locale.en_GB.formats import *  # noqa: F403
+from django.conf.locale.en_GB.formats import *  # type: ignore[import-untyped]  # noqa: F403
