@@ -37,6 +37,7 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py load_demo
 	@echo
 	@echo "  Portal:  http://127.0.0.1:8000/          Catalog: http://127.0.0.1:8000/catalog/"
+	@echo "  In English: http://127.0.0.1:8000/en/   Data requests: Mes projets > Nouvelle demande de statistiques"
 	@echo "  Admin:   http://127.0.0.1:8000/admin/    DCAT:    http://127.0.0.1:8000/catalog/dcat.jsonld"
 	@echo "  Algorithms: http://127.0.0.1:8000/algorithms/   Open data API: http://127.0.0.1:8000/api/v1/docs/"
 	@echo "  Sign in with a demo account printed above. Staff (admin@hub.example, reviewer@hub.example)"
