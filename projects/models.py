@@ -728,11 +728,14 @@ class RequestedBase(models.Model):
         return str(self.base)
 
 
-def attachment_path(attachment: "Attachment", filename: str) -> str:
+def random_name(folder: str, project_id: int, content_type: str) -> str:
     """A random name with the extension of the type detected from the content,
     never the one the uploader chose."""
-    extension = EXTENSIONS.get(attachment.content_type, "")
-    return f"projects/{attachment.project_id}/{uuid4().hex}{extension}"
+    return f"{folder}/{project_id}/{uuid4().hex}{EXTENSIONS.get(content_type, '')}"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    return random_name("projects", attachment.project_id, attachment.content_type)
 
 
 class Attachment(models.Model):
@@ -769,9 +772,7 @@ class Attachment(models.Model):
 
 
 def delivery_path(delivery: "Delivery", filename: str) -> str:
-    """A random name with the extension of the type detected from the content."""
-    extension = EXTENSIONS.get(delivery.content_type, "")
-    return f"deliveries/{delivery.project_id}/{uuid4().hex}{extension}"
+    return random_name("deliveries", delivery.project_id, delivery.content_type)
 
 
 class Delivery(models.Model):

@@ -34,10 +34,13 @@ from projects.models import (
 REVIEWERS_GROUP = "reviewers"
 
 
-def email_team(project, template: str, context: dict) -> int:
-    """One email per team member, each in the member's own language."""
+def email_team(project, template: str, context: dict, members=None) -> int:
+    """One email per team member, each in the member's own language. `members`: the
+    team with its users, when the caller has them already."""
     queued = 0
-    for member in project.team.select_related("user"):
+    if members is None:
+        members = project.team.select_related("user")
+    for member in members:
         user = member.user
         with translation.override(user.language):
             full = {**context, "project": project, "user": user, "site_url": settings.SITE_URL}

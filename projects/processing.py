@@ -109,11 +109,14 @@ def read_trail() -> Trail:
     return Trail(measures, first_submissions)
 
 
-def replay_trail(project_ids: list[int] | None = None, *, by_kind: bool = True) -> dict[int, Trail]:
+def replay_trail(
+    project_ids: list[int] | None = None, *, data_requests: set[int] | None = None
+) -> dict[int, Trail]:
     """Each file's measures replayed from its audit trail, the extensions and the
     hub's deadlines: what `store_measures` stores (three queries, then computation).
-    `by_kind=False` reads every file as an access application, as every file was
-    before data requests existed (migration 0017 replays the trail of that time)."""
+    `data_requests`: which of the files are data requests, when the caller knows
+    (a transition has its row; migration 0017 replays a trail from before data
+    requests existed: none); read from the database otherwise."""
     deadlines = ReviewDeadlines.load().rules()
     extensions: dict[int, dict[str, int]] = defaultdict(dict)
     found = DeadlineExtension.objects.all()
@@ -121,8 +124,7 @@ def replay_trail(project_ids: list[int] | None = None, *, by_kind: bool = True) 
         found = found.filter(project_id__in=project_ids)
     for project_id, clock, months in found.values_list("project_id", "clock", "months"):
         extensions[project_id][clock] = months
-    data_requests: set[int] = set()
-    if by_kind:
+    if data_requests is None:
         requests = Project.objects.filter(kind=Project.Kind.REQUEST)
         if project_ids is not None:
             requests = requests.filter(pk__in=project_ids)
@@ -152,10 +154,12 @@ def as_data_request(measure: clocks.Measure) -> clocks.Measure:
     return clocks.Measure(stage, measure.ended_on, measure.days, measure.allowed_days)
 
 
-def store_measures(project_ids: list[int] | None = None, *, by_kind: bool = True) -> int:
+def store_measures(
+    project_ids: list[int] | None = None, *, data_requests: set[int] | None = None
+) -> int:
     """Replays the trail of the files given (or of every file) and replaces their
     stored measures, in the caller's transaction; returns how many rows it wrote."""
-    trails = replay_trail(project_ids, by_kind=by_kind)
+    trails = replay_trail(project_ids, data_requests=data_requests)
     stale = StageMeasure.objects.all()
     if project_ids is not None:
         stale = stale.filter(project_id__in=project_ids)

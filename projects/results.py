@@ -334,7 +334,8 @@ def reminders_send(*, today: date) -> RemindersReport:
             sent = {reminder.step for reminder in project.results_reminders.all()}
             if sent.intersection(REMINDER_STEPS[REMINDER_STEPS.index(step) :]):
                 continue
-            recipients = [member.user.email for member in project.team.all()]
+            members = list(project.team.all())
+            recipients = [member.user.email for member in members]
             if not recipients:
                 continue
             _reminder, created = ResultsReminder.objects.get_or_create(
@@ -351,7 +352,7 @@ def reminders_send(*, today: date) -> RemindersReport:
                 "url": settings.SITE_URL + reverse("my:project", kwargs={"pk": project.pk}),
             }
             transaction.on_commit(
-                partial(notifications.email_team, project, "results_reminder", context)
+                partial(notifications.email_team, project, "results_reminder", context, members)
             )
             report.projects += 1
             report.emails += len(recipients)

@@ -115,10 +115,11 @@ def thread(project: Project) -> QuerySet[Message]:
     return project.messages.select_related("author")
 
 
-def conversation(project: Project) -> list[Message | Event]:
+def conversation(project: Project, events: list[Event]) -> list[Message | Event]:
     """The thread as the team reads it: the messages and the hub's requests for changes
-    (each with its reason, date and reviewer), oldest first."""
-    requests = project.events.filter(action="changes_requested").select_related("actor")
+    (each with its reason, date and reviewer), oldest first. `events`: the team's
+    timeline (`events_for_team`), which holds the requests already."""
+    requests = [event for event in events if event.action == "changes_requested"]
     items: list[Message | Event] = [*thread(project), *requests]
     return sorted(items, key=lambda item: item.sent_at if isinstance(item, Message) else item.at)
 

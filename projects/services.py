@@ -865,7 +865,9 @@ def clock_store(*, project: Project) -> clocks.Clock:
     for name, value in _clock_values(clock).items():
         setattr(project, name, value)
     project.save(update_fields=CLOCK_FIELDS)
-    processing.store_measures([project.pk])
+    processing.store_measures(
+        [project.pk], data_requests={project.pk} if project.is_data_request else set()
+    )
     return clock
 
 

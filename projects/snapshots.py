@@ -9,7 +9,7 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Attachment, Project
+from projects.models import Attachment, Authorisation, Project
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -146,7 +146,7 @@ def required_of(project: Project) -> set[str]:
     if not project.is_data_request:
         if project.environment == Project.Environment.OTHER:
             required.add("environment_name")
-        if project.legal_route.startswith("MR-"):
+        if project.legal_route in Authorisation.Methodology.values:
             required.add("conformity_declared")
     return required
 

@@ -16,6 +16,7 @@ has), a spreadsheet (XLSX or ODS, through the same archive checks) or a PDF repo
 """
 
 import codecs
+import re
 import struct
 import zipfile
 from pathlib import PurePath
@@ -60,8 +61,8 @@ DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 # A CSV file is read this much at a time, and must be text throughout.
 TEXT_CHUNK = 64 * 1024
-# The control characters a text file may hold: tab, line feed, carriage return.
-TEXT_CONTROLS = frozenset(b"\t\n\r")
+# The control characters no CSV holds: all below 0x20 but tab, line feed, carriage return.
+NOT_TEXT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 ENCRYPTED = 0x1  # bit 0 of a ZIP member's general purpose flags
 
@@ -113,7 +114,7 @@ def _detect_type(upload) -> str | None:
                 return None
             if "mimetype" in members:
                 declared = _read_start(archive, "mimetype", MIMETYPE_READ).strip()
-                return next((kind for kind in (ODT, ODS) if declared == kind.encode()), None)
+                return {ODT.encode(): ODT, ODS.encode(): ODS}.get(declared)
             if "[Content_Types].xml" in members:
                 types = _read_start(archive, "[Content_Types].xml", CONTENT_TYPES_READ)
                 if "word/document.xml" in members and DOCX_MAIN in types:
@@ -137,7 +138,7 @@ def _is_text(upload) -> bool:
     try:
         while chunk := upload.read(TEXT_CHUNK):
             seen += len(chunk)
-            if any(byte < 0x20 and byte not in TEXT_CONTROLS for byte in chunk):
+            if NOT_TEXT.search(chunk):
                 return False
             decoder.decode(chunk)
         decoder.decode(b"", final=True)

@@ -13,7 +13,7 @@ def fill(apps, schema_editor):
     from projects import processing
 
     # Every file was an access application then (`Project.kind` comes in 0021).
-    processing.store_measures(by_kind=False)
+    processing.store_measures(data_requests=set())
 
 
 class Migration(migrations.Migration):

@@ -21,6 +21,7 @@ from projects.models import (
     ALGORITHM_CARD_FIELDS,
     AlgorithmVersion,
     Attachment,
+    Authorisation,
     Organisation,
     Project,
     RequestedBase,
@@ -232,7 +233,10 @@ class ProjectForm(forms.ModelForm):
         # What only one environment or one route asks for is not kept for another.
         if "environment" in cleaned and cleaned["environment"] != Project.Environment.OTHER:
             cleaned["environment_name"] = ""
-        if "legal_route" in cleaned and not cleaned["legal_route"].startswith("MR-"):
+        if (
+            "legal_route" in cleaned
+            and cleaned["legal_route"] not in Authorisation.Methodology.values
+        ):
             cleaned["conformity_declared"] = False
         name = " ".join(cleaned.get("new_sponsor", "").split())
         if not name:

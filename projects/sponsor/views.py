@@ -255,6 +255,7 @@ def project_detail(request, pk: int):
     )
     clock = project.review_clock()
     today = clocks.hub_today()
+    events = list(selectors.events_for_team(project))
     return render(
         request,
         "projects/project_detail.html",
@@ -269,8 +270,8 @@ def project_detail(request, pk: int):
             "clock": clock,
             "clock_stage": project.stage_label(clock.stage),
             "extensions": project.extensions.all(),
-            "events": selectors.events_for_team(project),
-            "thread": selectors.conversation(project),
+            "events": events,
+            "thread": selectors.conversation(project, events),
             "hub_request": selectors.pending_request_for_changes(project),
             "deliveries": project.deliveries.all(),
             "versions": project.versions.all(),
