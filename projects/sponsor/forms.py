@@ -311,8 +311,20 @@ class RequestedBaseForm(forms.ModelForm):
         return cleaned
 
     def validate_constraints(self):
-        """The period is checked above, next to its field; a base asked twice by the
-        formset (`BaseRequestedBaseFormSet.clean`)."""
+        """The period is checked above, next to its field; a base twice on the page by
+        the formset (`BaseRequestedBaseFormSet.clean`). A base that another saved line
+        still holds (two lines' bases swapped, a base moved to a line while its own line
+        is removed in the same save) is refused here, never by the database."""
+        try:
+            self.instance.validate_constraints(
+                exclude=self._get_validation_exclusions() | {"period_start", "period_end"}
+            )
+        except forms.ValidationError:
+            self.add_error(
+                "base",
+                _("%(base)s is still requested on another line: save that line first.")
+                % {"base": self.instance.base.acronym},
+            )
 
 
 class BaseRequestedBaseFormSet(forms.BaseInlineFormSet):

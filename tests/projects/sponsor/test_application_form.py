@@ -422,6 +422,51 @@ def test_an_existing_base_is_removed_by_its_remove_box(client, owner, complete_d
     assert list(complete_draft.requested_bases.values_list("base__slug", flat=True)) == ["oscour"]
 
 
+def test_a_base_another_saved_line_still_holds_is_refused_not_a_server_error(
+    client, owner, complete_draft
+):
+    """Two saved lines whose bases are swapped in one save, or a line that repeats a
+    saved one it does not show: refused with a message, the database untouched."""
+    load_catalog()
+    esme = complete_draft.requested_bases.get()
+    oscour = complete_draft.requested_bases.create(
+        base=Base.objects.get(slug="oscour"), justification="Urgences."
+    )
+    client.force_login(owner)
+    common = {
+        "title": complete_draft.title,
+        "sponsor": complete_draft.sponsor_id,
+        "edit_version": complete_draft.edit_version,
+        "save": "1",
+    }
+
+    swapped = client.post(
+        edit_url(complete_draft),
+        {
+            **common,
+            "bases-TOTAL_FORMS": "2",
+            "bases-INITIAL_FORMS": "2",
+            "bases-0-id": esme.pk,
+            **row(0, "oscour"),
+            "bases-1-id": oscour.pk,
+            **row(1, "esme"),
+        },
+    )
+    repeated = client.post(
+        edit_url(complete_draft),
+        {**common, "bases-TOTAL_FORMS": "1", "bases-INITIAL_FORMS": "0", **row(0, "esme")},
+    )
+
+    with translation.override("fr"):
+        assert swapped.status_code == repeated.status_code == 200
+        assert "OSCOUR est encore demandée sur une autre ligne" in swapped.content.decode()
+        assert "ESME est encore demandée sur une autre ligne" in repeated.content.decode()
+    assert dict(complete_draft.requested_bases.values_list("pk", "base__slug")) == {
+        esme.pk: "esme",
+        oscour.pk: "oscour",
+    }
+
+
 @pytest.mark.parametrize(
     ("second", "field", "message"),
     [
