@@ -1,5 +1,7 @@
 """Nothing typed is lost when the session expired before the form was sent."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -47,3 +49,33 @@ def test_kept_entries_are_shown_once_only(client, owner, draft):
 
     assert first.context["form"]["title"].value() == "Hors session"
     assert second.context["form"]["title"].value() == draft.title
+
+
+def test_a_new_data_request_posted_after_expiry_stays_a_data_request(client, owner):
+    """The form's address carries the kind, so the entries kept while signing in come
+    back to the data request's own form, statistics wanted included."""
+    client.force_login(owner)
+    form = client.get(reverse("my:project-new"), {"kind": Project.Kind.REQUEST})
+    action = re.search(r'action="(/my/projects/new/[^"]*)"', form.content.decode())[1]
+    client.logout()
+    posted = {
+        "kind": Project.Kind.REQUEST,
+        "title": "Effectifs hors session",
+        "statistics_wanted": "Effectifs par région.",
+        "edit_version": "1",
+        "save": "1",
+        "bases-TOTAL_FORMS": "0",
+        "bases-INITIAL_FORMS": "0",
+    }
+
+    expired = client.post(action, posted)
+    assert expired.status_code == 302
+    assert action == reverse("my:project-new") + "?kind=request"
+    client.post(
+        reverse("account_login"),
+        {"login": owner.email, "password": "correct horse battery staple"},
+    )
+    page = client.get(action)
+
+    assert page.context["form"]["statistics_wanted"].value() == "Effectifs par région."
+    assert "methodology" not in page.context["form"].fields
