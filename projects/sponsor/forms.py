@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
@@ -298,7 +298,7 @@ class RequestedBaseForm(forms.ModelForm):
         base = cast(forms.ModelChoiceField, self.fields["base"])
         base.required = False
         base.empty_label = _("Choose a base")
-        base.queryset = Base.objects.select_related("data_holder").order_by("acronym")
+        base.queryset = Base.objects.order_by("acronym")
 
     def clean(self):
         super().clean()
@@ -328,6 +328,20 @@ class RequestedBaseForm(forms.ModelForm):
 
 
 class BaseRequestedBaseFormSet(forms.BaseInlineFormSet):
+    """The requested bases: each saved line with its base, and the catalog read once
+    for every line's list (not once per line)."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("base")
+
+    @cached_property
+    def base_choices(self) -> list:
+        return list(cast(forms.ModelChoiceField, RequestedBaseForm().fields["base"]).choices)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        cast(forms.ModelChoiceField, form.fields["base"]).choices = self.base_choices
+
     def clean(self):
         seen: set[int] = set()
         for form in self.forms:
