@@ -6,7 +6,8 @@ and checks it when the query is built; a year outside 1-9999
 (ValueError), as the change list counts its rows. Turned into
 IncorrectLookupParameters, it gets the admin's own answer to an invalid lookup: a
 redirect to the change list without it (`?e=1`). It lives in `catalog`, the app
-every other one may import, so that every admin of the portal uses it.
+every other one may import, so that every admin of the portal uses it; with
+`ReadOnlyAdmin`, the admin of the records only the services write.
 """
 
 from django.contrib import admin
@@ -22,3 +23,16 @@ class ImpossibleLookupsAreInvalid(admin.ModelAdmin):
             return super().get_changelist_instance(request)
         except ValueError as error:
             raise IncorrectLookupParameters(error) from error
+
+
+class ReadOnlyAdmin(ImpossibleLookupsAreInvalid):
+    """Records the services write: readable, never written by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

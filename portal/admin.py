@@ -15,7 +15,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_lookups import ImpossibleLookupsAreInvalid
+from catalog.admin_lookups import ImpossibleLookupsAreInvalid, ReadOnlyAdmin
 from portal.models import User
 
 # What a staff member who is not a superuser may change, and only on a non-staff account.
@@ -114,7 +114,7 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+class AuthenticatorAdmin(ReadOnlyAdmin):
     list_display = ["account", "kind", "added_on", "last_used_on"]
     list_filter = ["type"]
     list_select_related = ["user"]
@@ -136,12 +136,6 @@ class AuthenticatorAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     @admin.display(description=_("last used on"), ordering="last_used_at")
     def last_used_on(self, authenticator: Authenticator):
         return authenticator.last_used_at
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         # Removing a lost authenticator is a superuser's act, as any staff account's change.

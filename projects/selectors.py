@@ -57,7 +57,9 @@ def projects_readable_by(user) -> QuerySet[Project]:
 
 def with_content(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Everything the private project page shows, in a fixed number of queries."""
-    return projects.select_related("sponsor", "programme").prefetch_related(
+    return projects.select_related(
+        "sponsor", "programme", "opinion", "authorisation"
+    ).prefetch_related(
         "themes",
         "attachments",
         "requested_bases__base",
@@ -78,7 +80,12 @@ def pending_request_for_changes(project: Project | None) -> Event | None:
     """What the hub asked for, while the team has still to answer it."""
     if project is None or project.status != Status.CHANGES_REQUESTED:
         return None
-    return project.events.filter(action="changes_requested").order_by("-at", "-pk").first()
+    return (
+        project.events.filter(action="changes_requested")
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
 
 
 def rejection_of(project: Project) -> Event | None:

@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog.admin_lookups import ImpossibleLookupsAreInvalid
+from catalog.admin_lookups import ImpossibleLookupsAreInvalid, ReadOnlyAdmin
 from projects import clocks, holders, results, selectors, services, snapshots
 from projects.models import (
     ACTION_LABELS,
@@ -900,7 +900,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """The audit trail: readable, never written by hand, not even by a superuser."""
 
     list_display = [
@@ -934,28 +934,6 @@ class EventAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, event: Event) -> str:
         return event.label
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ImpossibleLookupsAreInvalid, admin.ModelAdmin):
-    """Records the services write: readable, never written by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeadlineExtension)

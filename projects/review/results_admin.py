@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from catalog.admin_lookups import ImpossibleLookupsAreInvalid
+from catalog.admin_lookups import ImpossibleLookupsAreInvalid, ReadOnlyAdmin
 from projects import results, services
 from projects.models import (
     ALGORITHM_CARD_FIELDS,
@@ -20,7 +20,6 @@ from projects.models import (
     ResultsReminder,
     ReviewState,
 )
-from projects.review.admin import ReadOnlyAdmin
 
 REVIEW_RECORD = ["state", "declared_by", "declared_at", "reviewed_by", "reviewed_at"]
 

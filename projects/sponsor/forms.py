@@ -5,6 +5,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.validators import MaxLengthValidator
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.functional import cached_property, lazy
 from django.utils.html import format_html
@@ -316,9 +317,7 @@ class RequestedBaseForm(forms.ModelForm):
         still holds (two lines' bases swapped, a base moved to a line while its own line
         is removed in the same save) is refused here, never by the database."""
         try:
-            self.instance.validate_constraints(
-                exclude=self._get_validation_exclusions() | {"period_start", "period_end"}
-            )
+            self.instance.validate_constraints(exclude={"period_start", "period_end"})
         except forms.ValidationError:
             self.add_error(
                 "base",
@@ -336,7 +335,8 @@ class BaseRequestedBaseFormSet(forms.BaseInlineFormSet):
 
     @cached_property
     def base_choices(self) -> list:
-        return list(cast(forms.ModelChoiceField, RequestedBaseForm().fields["base"]).choices)
+        field = cast(forms.ModelChoiceField, RequestedBaseForm().fields["base"])
+        return list(ModelChoiceIterator(field))
 
     def add_fields(self, form, index):
         super().add_fields(form, index)

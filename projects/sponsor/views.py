@@ -163,12 +163,15 @@ def _edit(request, *, project: Project | None, kind: str = Project.Kind.ACCESS):
         else:
             messages.error(request, _("Please correct the errors below."))
 
-    states = snapshots.section_states(instance.kind, _saved_problems(project, problems))
+    states = snapshots.section_states(
+        instance.kind, _saved_problems(project, problems, unchanged=data is None)
+    )
     return render(
         request,
         "projects/project_form.html",
         {
             "project": project,
+            "attachments": list(project.attachments.all()) if project else [],
             "kind": instance.kind,
             "form": form,
             "sections": form.sections(states),
@@ -187,15 +190,19 @@ def _edit(request, *, project: Project | None, kind: str = Project.Kind.ACCESS):
     )
 
 
-def _saved_problems(project: Project | None, problems: dict) -> dict | None:
+def _saved_problems(project: Project | None, problems: dict, *, unchanged: bool) -> dict | None:
     """What the saved application still lacks, which the section menu shows: the
     submission's problems when just checked, else those of the application as saved
-    (never of the entries on the page, which may not be saved); `None` for a new one."""
+    (never of the entries on the page, which may not be saved: a form that did not
+    validate has written them on `project`, read again unless `unchanged`); `None`
+    for a new one."""
     if problems:
         return problems
     if project is None or project.pk is None:
         return None
-    return snapshots.submission_problems(Project.objects.get(pk=project.pk))
+    return snapshots.submission_problems(
+        project if unchanged else Project.objects.get(pk=project.pk)
+    )
 
 
 def _rebound_after_save(request, project: Project) -> ProjectForm:
