@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from catalog.models import Base, Milestone
@@ -72,5 +71,7 @@ def accessibility(request):
 
 
 def favicon(request):
-    """Browsers and bots ask for /favicon.ico without reading the page's icon link."""
-    return redirect(static("favicon.svg"), permanent=True)
+    """Browsers and bots ask for /favicon.ico without reading the page's icon link. A
+    permanent redirect is kept for good: to the icon's unhashed name, which stays (a
+    hashed one goes with the next change of the icon)."""
+    return redirect(settings.STATIC_URL + "favicon.svg", permanent=True)

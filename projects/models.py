@@ -261,6 +261,10 @@ IN_REVIEW = {
 }
 
 
+# The condition of `ProjectQuerySet.public`, for queries that count beside it.
+PUBLIC_PROJECT = ~Q(status=Status.DRAFT) & ~Q(reference="")
+
+
 class ProjectQuerySet(models.QuerySet):
     def for_member(self, user) -> "ProjectQuerySet":
         """Projects whose team the user belongs to, staff or not: being staff opens
@@ -270,7 +274,7 @@ class ProjectQuerySet(models.QuerySet):
     def public(self) -> "ProjectQuerySet":
         """Every project submitted at least once: what the law makes public. Never a
         draft, nor a draft withdrawn before it was ever submitted (no reference)."""
-        return self.exclude(status=Status.DRAFT).exclude(reference="")
+        return self.filter(PUBLIC_PROJECT)
 
     def with_next_due(self) -> "ProjectQuerySet":
         """Annotates `next_due_on`: the nearer of the stored stage and decision due
@@ -1625,6 +1629,14 @@ class AlgorithmQuerySet(models.QuerySet):
         """What the public library shows: the algorithms with a published version, of
         projects in the public directory."""
         return self.filter(current__isnull=False, project__in=Project.objects.public())
+
+    def as_cards(self) -> "AlgorithmQuerySet":
+        """With what a card shows (its project, whose authorisation names its status, the
+        project's themes, the current version's bases): a fixed number of queries."""
+        return self.select_related("current", "project", "project__authorisation").prefetch_related(
+            "project__themes",
+            models.Prefetch("current__bases", queryset=Base.objects.order_by("acronym")),
+        )
 
 
 class Algorithm(models.Model):

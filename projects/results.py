@@ -239,6 +239,10 @@ def last_completion_overdue(today: date) -> date:
     return day - timedelta(days=1)
 
 
+# The only projects with a results state: completed, or with something published.
+HAS_RESULTS_STATE = Q(status=Status.COMPLETED) | Q(results_published_on__isnull=False)
+
+
 def state_q(state: str, *, today: date) -> Q:
     """The projects in a results state, as a filter (see the module's docstring)."""
     if state == ResultsState.PUBLISHED:

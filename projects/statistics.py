@@ -17,11 +17,11 @@ from catalog.models import Milestone
 from projects import clocks, processing, refreshing, results
 from projects.models import (
     MEASURED_LABELS,
+    PUBLIC_PROJECT,
     Programme,
     Project,
     PublicVersion,
     ReviewDeadlines,
-    Status,
     Theme,
     in_reader_language,
 )
@@ -129,14 +129,15 @@ def year_figures(year: int, *, today: date | None = None) -> dict:
         .values_list("slug", "n")
     )
     # Five counts in one query, each over its own index: the first three index-only
-    # over their date, the results' over the projects that have a results state.
+    # over their date, the results' over the projects that have a results state (all
+    # public; said so, their counts read the partial index of public projects).
     totals = dict(
         _count("launched", launched_on__year=year)
         .union(
             _count("submitted", submitted_on__year=year),
             _count("authorised", authorised_on__year=year),
-            _count("results_published", PUBLIC, results.published_in(year)),
-            _count("results_overdue", PUBLIC, results.overdue_at_end_of(year, today=today)),
+            _count("results_published", PUBLIC_PROJECT, results.published_in(year)),
+            _count("results_overdue", PUBLIC_PROJECT, results.overdue_at_end_of(year, today=today)),
             all=True,
         )
         .order_by()
@@ -154,10 +155,6 @@ def year_figures(year: int, *, today: date | None = None) -> dict:
         "results_published": totals["results_published"],
         "results_overdue": totals["results_overdue"],
     }
-
-
-# Every project with results is public; said so, the results' counts read their index.
-PUBLIC = ~Q(status=Status.DRAFT) & ~Q(reference="")
 
 
 def _count(key: str, *conditions: Q, **lookups):

@@ -216,9 +216,8 @@ class AlgorithmDetailSerializer(AlgorithmSerializer):
     @extend_schema_field(AlgorithmVersionSerializer(many=True))
     def get_versions(self, algorithm: Algorithm) -> list[dict]:
         """Every published version, latest first (the current one included)."""
+        # Read through the algorithm: each version knows it, no query to read it back.
         versions = list(algorithm.versions.published().prefetch_related("bases"))
-        for version in versions:
-            version.algorithm = algorithm
         return AlgorithmVersionSerializer(versions, many=True, context=self.context).data
 
 

@@ -316,29 +316,8 @@ class BaseDetail(generics.RetrieveAPIView):
 # --- The open library of algorithms (BOAS)
 
 
-def _algorithms_version() -> tuple[str, datetime | None]:
-    """The published algorithms, their names and current versions (a version, once
-    published, never changes), and the bases they link to; the projects' status and
-    themes move the public data version."""
-    rows = list(
-        Algorithm.objects.published()
-        .order_by("pk")
-        .values_list("pk", "slug", "name", "current_id", "current__reviewed_at")
-    )
-    bases = Base.objects.aggregate(latest=Max("updated_at"))["latest"]
-    latest = max((row[-1] for row in rows if row[-1]), default=None)
-    key = hashlib.sha256(repr([rows, bases]).encode()).hexdigest()[:16]
-    return key, max((found for found in (latest, bases) if found), default=None)
-
-
 def _algorithms():
-    return (
-        Algorithm.objects.published()
-        .select_related("project", "current")
-        .prefetch_related(
-            "project__themes", Prefetch("current__bases", queryset=Base.objects.order_by("slug"))
-        )
-    )
+    return Algorithm.objects.published().as_cards()
 
 
 @extend_schema(
@@ -362,7 +341,8 @@ def _algorithms():
     ],
     responses={200: AlgorithmSerializer(many=True), **NOT_MODIFIED, **ERRORS},
 )
-@conditional(_combined(_public_version, _algorithms_version))
+# A publication moves the public data version; the bases a card links to, the catalog's.
+@conditional(_combined(_public_version, _catalog_version))
 class AlgorithmList(generics.ListAPIView):
     serializer_class = AlgorithmSerializer
     pagination_class = Pages
@@ -383,7 +363,7 @@ class AlgorithmList(generics.ListAPIView):
         429: ERRORS[429],
     },
 )
-@conditional(_combined(_public_version, _algorithms_version))
+@conditional(_combined(_public_version, _catalog_version))
 class AlgorithmDetail(generics.RetrieveAPIView):
     serializer_class = AlgorithmDetailSerializer
     lookup_field = "slug"

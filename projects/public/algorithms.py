@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Base
 from projects.filters import PUBLIC_STATES, AlgorithmFilter
 from projects.models import Algorithm, AlgorithmVersion, Theme
-from projects.public.directory import cache_key, data_version
+from projects.public.directory import cache_key, data_version, named
 from projects.public.views import counted, paginate, tell_unknown, without
 
 
@@ -36,7 +36,7 @@ def algorithm_list(request):
     filtered = filterset.qs
     counts = cached_facets(filtered, params=request.GET, version=version)
     _label_choices(filterset.form, known, counts)
-    page = paginate(request, _rows(filterset.ordered(filtered)), count=counts["total"])
+    page = paginate(request, filterset.ordered(filtered).as_cards(), count=counts["total"])
     context = {
         "filter": filterset,
         "page": page,
@@ -66,7 +66,18 @@ def _known_values(version: str) -> dict[str, dict[str, str]]:
             .distinct()
         )
         known = {
-            "theme": {theme.slug: theme.display_name for theme in Theme.objects.order_by("name")},
+            # In the reader's language and order, as the directory's facet.
+            "theme": {
+                slug: name
+                for slug, name, _n in named(
+                    [
+                        (slug, name, 0, english)
+                        for slug, name, english in Theme.objects.values_list(
+                            "slug", "name", "name_en"
+                        ).order_by("name")
+                    ]
+                )
+            },
             "base": dict(Base.objects.order_by("acronym").values_list("slug", "acronym")),
             "licence": {licence: licence for licence in licences},
         }
@@ -124,13 +135,6 @@ def _label_choices(form, known: dict[str, dict[str, str]], counts: dict) -> None
     form.fields["status"].choices = [("", _("Any status"))] + offered("status", PUBLIC_STATES)
 
 
-def _rows(queryset: QuerySet[Algorithm]) -> QuerySet[Algorithm]:
-    """The algorithms as the library lists them: a fixed number of queries a page."""
-    return queryset.select_related("current", "project", "project__authorisation").prefetch_related(
-        "project__themes", Prefetch("current__bases", queryset=Base.objects.order_by("acronym"))
-    )
-
-
 def _published(slug: str) -> Algorithm:
     return get_object_or_404(
         Algorithm.objects.published().select_related(
@@ -151,9 +155,8 @@ def algorithm_version(request, slug: str, version: str):
 
 def _card_page(request, slug: str, shows: Callable[[AlgorithmVersion], bool]):
     algorithm = _published(slug)
+    # Read through the algorithm: each version knows it, no query to read it back.
     versions = list(algorithm.versions.published())
-    for version in versions:
-        version.algorithm = algorithm  # known: no query to read it back
     card = next((version for version in versions if shows(version)), None)
     if card is None:
         raise Http404

@@ -46,11 +46,10 @@ from projects.models import (
     Project,
     PublicVersion,
     RequestedBase,
-    Status,
     Theme,
     in_reader_language,
 )
-from projects.results import ResultsState, state_q
+from projects.results import HAS_RESULTS_STATE, ResultsState, state_q
 
 FACET_TIMEOUT = 600
 # Counts are kept this long, stale or not, so that a visitor is served them while
@@ -128,10 +127,6 @@ def _in_background[T](compute: Callable[[], T]) -> T:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         return compute()
-
-
-# The only projects with a results state: completed, or with something published.
-HAS_RESULTS_STATE = Q(status=Status.COMPLETED) | Q(results_published_on__isnull=False)
 
 
 def _compute_facets(filtered: QuerySet[Project], *, today: date) -> dict:
